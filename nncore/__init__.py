@@ -1,0 +1,13 @@
+"""nncore: the neural-network library built in the course, one chapter at a time.
+
+The clean names live here; ``nncore.book`` offers the book's names for the same classes.
+"""
+from . import activations, datasets, gradcheck, layers, losses, metrics, optimizers
+from .activations import Linear, LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
+from .layers import Dense, Dropout, Input
+from .losses import (BinaryCrossentropy, CategoricalCrossentropy, Loss, MeanAbsoluteError, MeanSquaredError,
+                     SoftmaxCategoricalCrossentropy)
+from .metrics import CategoricalAccuracy, RegressionAccuracy, accuracy, confusion_matrix
+from .optimizers import SGD, Adagrad, Adam, RMSprop
+
+__version__ = "0.1.0"

@@ -1,0 +1,102 @@
+"""Input checks shared by nncore's public classes.
+
+Every message names the argument, what was expected and what came, so that a
+learner can fix the call without reading nncore's source.
+"""
+import numbers
+
+import numpy as np
+
+
+def as_array(name, value, *, ndim=None, n_columns=None, finite=True):
+    """Return ``value`` as an ndarray after checking its dimensions and values.
+
+    Array-likes are converted, never reshaped: a 1-D vector where a 2-D batch
+    is needed is an error, not a guess.
+    """
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be array-like, got {type(value).__name__}: {error}") from None
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+        raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
+    if ndim is not None and array.ndim != ndim:
+        expected = {1: "a 1-D array (n_samples,)", 2: "a 2-D array (n_samples, n_features)"}.get(ndim, f"{ndim}-D")
+        hint = " (use X.reshape(-1, 1) for one feature, or X[np.newaxis] for one sample)" if ndim == 2 else ""
+        raise ValueError(f"{name} must be {expected}, got shape {array.shape}{hint}")
+    if n_columns is not None and array.shape[-1] != n_columns:
+        raise ValueError(f"{name} must have {n_columns} columns, got shape {array.shape}")
+    if finite and np.issubdtype(array.dtype, np.inexact) and not np.isfinite(array).all():
+        bad = int(np.size(array) - np.isfinite(array).sum())
+        raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
+    return array
+
+
+def positive_int(name, value):
+    """Check that ``value`` is an integer of at least 1 and return it as ``int``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a positive integer, got {value!r} ({type(value).__name__})")
+    if value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value}")
+    return int(value)
+
+
+def real_number(name, value, *, low=0.0, high=None, low_open=False, high_open=True):
+    """Check that ``value`` is a finite real number in the given interval and return it as ``float``.
+
+    ``high=None`` means no upper bound. ``low_open``/``high_open`` exclude the end points.
+    """
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    left = "(" if low_open else "["
+    right = ")" if high_open or high is None else "]"
+    interval = f"{left}{low}, {'inf' if high is None else high}{right}"
+    too_low = value <= low if low_open else value < low
+    too_high = high is not None and (value >= high if high_open else value > high)
+    if not np.isfinite(value) or too_low or too_high:
+        raise ValueError(f"{name} must be in {interval}, got {value!r}")
+    return value
+
+
+def class_labels(name, y_true, n_samples, n_classes):
+    """Check sparse (N,) integer labels or one-hot (N, K) targets; return them as an array."""
+    y_true = as_array(name, y_true)
+    if y_true.ndim == 1:
+        if y_true.shape[0] != n_samples:
+            raise ValueError(f"{name} must have one label per sample ({n_samples},), got shape {y_true.shape}")
+        if not np.issubdtype(y_true.dtype, np.integer):
+            if not np.all(np.mod(y_true, 1) == 0):
+                raise ValueError(f"{name} as 1-D labels must be whole class indices, got dtype {y_true.dtype} with fractions")
+            y_true = y_true.astype(np.int64)
+        if y_true.size and (y_true.min() < 0 or y_true.max() >= n_classes):
+            raise ValueError(
+                f"{name} must be class indices in [0, {n_classes}), got values from {y_true.min()} to {y_true.max()}"
+            )
+        return y_true
+    if y_true.ndim == 2:
+        if y_true.shape != (n_samples, n_classes):
+            raise ValueError(
+                f"{name} as one-hot targets must have shape ({n_samples}, {n_classes}), got {y_true.shape}"
+                + (" (did you wrap the labels in an extra list, np.array([y])?)" if y_true.shape[0] == 1 else "")
+            )
+        return y_true
+    raise ValueError(
+        f"{name} must be 1-D class indices ({n_samples},) or one-hot ({n_samples}, {n_classes}), got shape {y_true.shape}"
+    )
+
+
+def same_shape(name, y_true, y_pred):
+    """Check that targets have exactly the predictions' shape (no silent broadcasting)."""
+    y_true = as_array(name, y_true)
+    if y_true.shape != y_pred.shape:
+        hint = " (use y.reshape(-1, 1) for one output)" if y_true.ndim == 1 and y_pred.ndim == 2 else ""
+        raise ValueError(f"{name} must have the predictions' shape {y_pred.shape}, got {y_true.shape}{hint}")
+    return y_true
+
+
+def choice(name, value, options):
+    """Check that ``value`` is one of ``options`` (strings) and return it."""
+    if value not in options:
+        raise ValueError(f"unknown {name} {value!r}; expected one of: {', '.join(repr(o) for o in options)}")
+    return value

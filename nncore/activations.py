@@ -1,0 +1,166 @@
+r"""Activation functions, each with ``forward``, ``backward`` and ``predictions``.
+
+``forward(inputs)`` maps pre-activations :math:`z` of shape ``(N, J)`` to
+outputs of the same shape; ``backward(dvalues)`` multiplies the incoming
+gradient :math:`G` by the local derivative and returns ``dinputs``, shape ``(N, J)``.
+All of them stay finite for any finite input (no overflow in ``exp``).
+"""
+import numpy as np
+
+from . import _checks
+
+
+def stable_sigmoid(z):
+    r""":math:`\sigma(z) = 1/(1+e^{-z})`, computed from :math:`e^{-|z|}` so that ``exp`` never overflows."""
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+class Activation:
+    """Shared plumbing: input checks, ``predictions`` and a plain ``repr``."""
+
+    def _store(self, inputs, ndim=None):
+        self.inputs = _checks.as_array(f"{type(self).__name__} inputs", inputs, ndim=ndim)
+        return self.inputs
+
+    def predictions(self, outputs):
+        """What the model predicts from this activation's outputs (here: the outputs themselves)."""
+        return outputs
+
+    def config(self):
+        """Constructor arguments."""
+        return {}
+
+    def __repr__(self):
+        args = ", ".join(f"{key}={value!r}" for key, value in self.config().items())
+        return f"{type(self).__name__}({args})"
+
+
+class ReLU(Activation):
+    r""":math:`\max(0, z)`; derivative :math:`1[z > 0]`."""
+
+    def forward(self, inputs, training=False):
+        self.output = np.maximum(0, self._store(inputs))
+        return self.output
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues.copy()
+        self.dinputs[self.inputs <= 0] = 0
+        return self.dinputs
+
+
+class Softmax(Activation):
+    r""":math:`S_{i,j} = e^{z_{i,j}} / \sum_l e^{z_{i,l}}` along each row.
+
+    The row maximum is subtracted first; softmax is shift invariant, so the
+    result is the same and ``exp`` never overflows.
+    """
+
+    def forward(self, inputs, training=False):
+        inputs = self._store(inputs, ndim=2)
+        exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
+        self.output = exp_values / np.sum(exp_values, axis=1, keepdims=True)
+        return self.output
+
+    def backward(self, dvalues):
+        r"""Apply the Jacobian :math:`\mathrm{diag}(s) - s s^\top` to each row :math:`G_i`.
+
+        :math:`(\mathrm{diag}(s) - s s^\top) G_i = s \odot (G_i - s \cdot G_i)`, which
+        needs no ``(J, J)`` matrix per sample.
+        """
+        s = self.output
+        self.dinputs = s * (dvalues - np.sum(dvalues * s, axis=1, keepdims=True))
+        return self.dinputs
+
+    def predictions(self, outputs):
+        """The class with the highest probability, shape ``(N,)``."""
+        return np.argmax(outputs, axis=1)
+
+
+class Sigmoid(Activation):
+    r""":math:`\sigma(z) = 1/(1+e^{-z})`; derivative :math:`\sigma(1-\sigma)`."""
+
+    def forward(self, inputs, training=False):
+        self.output = stable_sigmoid(self._store(inputs))
+        return self.output
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues * (1 - self.output) * self.output
+        return self.dinputs
+
+    def predictions(self, outputs):
+        """1 where the probability is above 0.5, else 0 (same shape as ``outputs``)."""
+        return (outputs > 0.5) * 1
+
+
+class Tanh(Activation):
+    r""":math:`\tanh z`; derivative :math:`1 - \tanh^2 z`."""
+
+    def forward(self, inputs, training=False):
+        self.output = np.tanh(self._store(inputs))
+        return self.output
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues * (1 - self.output ** 2)
+        return self.dinputs
+
+
+class Linear(Activation):
+    """The identity, :math:`z`; derivative 1. The output of a regression model."""
+
+    def forward(self, inputs, training=False):
+        self.output = self._store(inputs)
+        return self.output
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues.copy()
+        return self.dinputs
+
+
+class LeakyReLU(Activation):
+    r""":math:`z` for :math:`z > 0`, else :math:`\alpha z`; derivative 1 or :math:`\alpha`."""
+
+    def __init__(self, alpha=0.01):
+        self.alpha = _checks.real_number("alpha", alpha, low=0.0, high=1.0)
+
+    def forward(self, inputs, training=False):
+        inputs = self._store(inputs)
+        self.output = np.where(inputs > 0, inputs, self.alpha * inputs)
+        return self.output
+
+    def backward(self, dvalues):
+        self.dinputs = np.where(self.inputs > 0, dvalues, self.alpha * dvalues)
+        return self.dinputs
+
+    def config(self):
+        return {"alpha": self.alpha}
+
+
+class Swish(Activation):
+    r""":math:`z\,\sigma(\beta z)`; derivative :math:`\sigma + \beta z \sigma (1-\sigma)`."""
+
+    def __init__(self, beta=1.0):
+        self.beta = _checks.real_number("beta", beta, low=0.0, low_open=True)
+
+    def forward(self, inputs, training=False):
+        inputs = self._store(inputs)
+        self.sigmoid = stable_sigmoid(self.beta * inputs)
+        self.output = inputs * self.sigmoid
+        return self.output
+
+    def backward(self, dvalues):
+        s = self.sigmoid
+        self.dinputs = dvalues * (s + self.beta * self.inputs * s * (1 - s))
+        return self.dinputs
+
+    def config(self):
+        return {"beta": self.beta}
+
+
+ACTIVATIONS = {"relu": ReLU, "softmax": Softmax, "sigmoid": Sigmoid, "tanh": Tanh,
+               "linear": Linear, "leaky_relu": LeakyReLU, "swish": Swish}
+
+
+def get(name):
+    """Return a new activation by name, e.g. ``get('relu')``; an unknown name raises ``ValueError``."""
+    return ACTIVATIONS[_checks.choice("activation", name, list(ACTIVATIONS))]()

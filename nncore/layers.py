@@ -1,0 +1,159 @@
+"""Layers: Dense (fully connected), Dropout and Input.
+
+Shapes: ``N`` samples per batch, ``n_inputs`` features in, ``n_neurons`` out.
+Randomness comes from NumPy's global legacy stream unless an explicit
+``numpy.random.Generator`` is passed as ``rng``, so that after ``nnfs.init()``
+a chapter draws the same numbers as the book's code.
+"""
+import numpy as np
+
+from . import _checks
+
+
+def _sign_with_zero_positive(values):
+    """The L1 penalty's derivative: +1 where ``values >= 0``, -1 elsewhere, in the values' dtype."""
+    signs = np.ones_like(values)
+    signs[values < 0] = -1
+    return signs
+
+
+class Dense:
+    r"""A fully connected layer, :math:`Z = XW + b`.
+
+    Parameters
+    ----------
+    n_inputs, n_neurons : int
+        ``W`` has shape ``(n_inputs, n_neurons)`` and ``b`` shape ``(1, n_neurons)``.
+    weight_regularizer_l1, weight_regularizer_l2, bias_regularizer_l1, bias_regularizer_l2 : float
+        Penalty strengths :math:`\lambda \ge 0`; the loss adds their terms and
+        ``backward`` adds their gradients.
+    weight_scale : float
+        Initial weights are ``weight_scale * randn(n_inputs, n_neurons)``; biases start at 0.
+    rng : numpy.random.Generator, optional
+        Draw the initial weights from this generator instead of the global stream.
+    """
+
+    def __init__(self, n_inputs, n_neurons, weight_regularizer_l1=0., weight_regularizer_l2=0.,
+                 bias_regularizer_l1=0., bias_regularizer_l2=0., *, weight_scale=0.01, rng=None):
+        self.n_inputs = _checks.positive_int("n_inputs", n_inputs)
+        self.n_neurons = _checks.positive_int("n_neurons", n_neurons)
+        self.weight_regularizer_l1 = _checks.real_number("weight_regularizer_l1", weight_regularizer_l1)
+        self.weight_regularizer_l2 = _checks.real_number("weight_regularizer_l2", weight_regularizer_l2)
+        self.bias_regularizer_l1 = _checks.real_number("bias_regularizer_l1", bias_regularizer_l1)
+        self.bias_regularizer_l2 = _checks.real_number("bias_regularizer_l2", bias_regularizer_l2)
+        self.weight_scale = _checks.real_number("weight_scale", weight_scale, low_open=True)
+        if rng is None:
+            self.weights = self.weight_scale * np.random.randn(self.n_inputs, self.n_neurons)
+        else:
+            self.weights = self.weight_scale * rng.standard_normal((self.n_inputs, self.n_neurons))
+        self.biases = np.zeros((1, self.n_neurons))
+
+    def forward(self, inputs, training=False):
+        """Compute ``inputs @ W + b``: ``(N, n_inputs) -> (N, n_neurons)``."""
+        self.inputs = _checks.as_array("Dense inputs", inputs, ndim=2, n_columns=self.n_inputs)
+        self.output = np.dot(self.inputs, self.weights) + self.biases
+        return self.output
+
+    def backward(self, dvalues):
+        r"""Back-propagate ``dvalues`` (G), shape ``(N, n_neurons)``.
+
+        Sets :math:`\partial W = X^\top G` (plus the penalties' gradients),
+        :math:`\partial b = \sum_i G_i` and returns :math:`\partial X = G W^\top`, shape ``(N, n_inputs)``.
+        """
+        self.dweights = np.dot(self.inputs.T, dvalues)
+        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        if self.weight_regularizer_l1 > 0:
+            self.dweights += self.weight_regularizer_l1 * _sign_with_zero_positive(self.weights)
+        if self.weight_regularizer_l2 > 0:
+            self.dweights += 2 * self.weight_regularizer_l2 * self.weights
+        if self.bias_regularizer_l1 > 0:
+            self.dbiases += self.bias_regularizer_l1 * _sign_with_zero_positive(self.biases)
+        if self.bias_regularizer_l2 > 0:
+            self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
+        self.dinputs = np.dot(dvalues, self.weights.T)
+        return self.dinputs
+
+    def get_parameters(self):
+        """Return copies of ``(W, b)``, shapes ``(n_inputs, n_neurons)`` and ``(1, n_neurons)``."""
+        return self.weights.copy(), self.biases.copy()
+
+    def set_parameters(self, weights, biases):
+        """Store copies of ``weights`` ``(n_inputs, n_neurons)`` and ``biases`` ``(1, n_neurons)``."""
+        weights = _checks.as_array("weights", weights, ndim=2)
+        biases = _checks.as_array("biases", biases, ndim=2)
+        if weights.shape != self.weights.shape:
+            raise ValueError(f"weights must have shape {self.weights.shape} (n_inputs, n_neurons), got {weights.shape}")
+        if biases.shape != self.biases.shape:
+            raise ValueError(f"biases must have shape {self.biases.shape} (1, n_neurons), got {biases.shape}")
+        self.weights = weights.copy()
+        self.biases = biases.copy()
+
+    def config(self):
+        """Constructor arguments, enough to build an equal-shaped layer again."""
+        return {"n_inputs": self.n_inputs, "n_neurons": self.n_neurons,
+                "weight_regularizer_l1": self.weight_regularizer_l1,
+                "weight_regularizer_l2": self.weight_regularizer_l2,
+                "bias_regularizer_l1": self.bias_regularizer_l1,
+                "bias_regularizer_l2": self.bias_regularizer_l2,
+                "weight_scale": self.weight_scale}
+
+    def __repr__(self):
+        penalties = [("weight_l1", self.weight_regularizer_l1), ("weight_l2", self.weight_regularizer_l2),
+                     ("bias_l1", self.bias_regularizer_l1), ("bias_l2", self.bias_regularizer_l2)]
+        extra = "".join(f", {name}={value!r}" for name, value in penalties if value)
+        return f"Dense({self.n_inputs} -> {self.n_neurons}{extra})"
+
+
+class Dropout:
+    r"""Inverted dropout: zero a fraction ``rate`` of the values while training.
+
+    :math:`r \sim \mathrm{Bernoulli}(1-q)`, output :math:`r z / (1-q)`, so the
+    expected output equals the input and inference needs no change.
+
+    Parameters
+    ----------
+    rate : float
+        The fraction **dropped**, in [0, 1). ``keep_prob = 1 - rate``.
+    rng : numpy.random.Generator, optional
+        Draw masks from this generator instead of the global stream.
+    """
+
+    def __init__(self, rate, *, rng=None):
+        self.rate = _checks.real_number("rate", rate, low=0.0, high=1.0)
+        self.keep_prob = 1 - self.rate
+        self.rng = rng
+
+    def forward(self, inputs, training=False):
+        """Training: ``inputs * mask``; not training: a copy of ``inputs``. Any shape."""
+        self.inputs = _checks.as_array("Dropout inputs", inputs)
+        if not training:
+            self.output = self.inputs.copy()
+            return self.output
+        binomial = np.random.binomial if self.rng is None else self.rng.binomial
+        self.binary_mask = binomial(1, self.keep_prob, size=self.inputs.shape) / self.keep_prob
+        self.output = self.inputs * self.binary_mask
+        return self.output
+
+    def backward(self, dvalues):
+        """Gradient ``dvalues * mask`` (same shape as the inputs)."""
+        self.dinputs = dvalues * self.binary_mask
+        return self.dinputs
+
+    def config(self):
+        """Constructor arguments."""
+        return {"rate": self.rate}
+
+    def __repr__(self):
+        return f"Dropout(rate={self.rate!r})"
+
+
+class Input:
+    """The model's entry point: passes the batch through unchanged so every layer has a predecessor."""
+
+    def forward(self, inputs, training=False):
+        """Store and return ``inputs``."""
+        self.output = inputs
+        return self.output
+
+    def __repr__(self):
+        return "Input()"

@@ -1,0 +1,199 @@
+r"""Loss functions.
+
+``forward(y_pred, y_true)`` returns per-sample losses, shape ``(N,)`` (prediction
+first). ``backward(dvalues, y_true)`` returns the gradient of the *mean* loss
+with respect to the predictions, so every gradient is divided by :math:`N`.
+``calculate`` averages, accumulates over batches and optionally adds the
+regularization penalties of the layers the loss was given.
+"""
+import numpy as np
+
+from . import _checks
+from .activations import Softmax
+
+EPSILON = 1e-7
+"""Probabilities are clipped to [EPSILON, 1 - EPSILON] so that log(0) never happens."""
+
+
+class Loss:
+    """Base class: averaging, accumulation across batches and regularization."""
+
+    def __init__(self):
+        self.trainable_layers = []
+        self.new_pass()
+
+    def new_pass(self):
+        """Reset the accumulated sums at the start of an epoch."""
+        self.accumulated_sum = 0.0
+        self.accumulated_count = 0
+
+    def remember_trainable_layers(self, layers):
+        """Keep the layers whose penalties ``regularization_loss()`` adds up."""
+        self.trainable_layers = list(layers)
+
+    def regularization_loss(self, layer=None):
+        r""":math:`\lambda_1 \sum|w| + \lambda_2 \sum w^2` (and the same for biases).
+
+        For one ``layer``, or with no argument for every remembered trainable layer.
+        """
+        if layer is None:
+            return sum((self.regularization_loss(each) for each in self.trainable_layers), 0.0)
+        penalty = 0.0
+        if layer.weight_regularizer_l1 > 0:
+            penalty += layer.weight_regularizer_l1 * np.sum(np.abs(layer.weights))
+        if layer.weight_regularizer_l2 > 0:
+            penalty += layer.weight_regularizer_l2 * np.sum(layer.weights * layer.weights)
+        if layer.bias_regularizer_l1 > 0:
+            penalty += layer.bias_regularizer_l1 * np.sum(np.abs(layer.biases))
+        if layer.bias_regularizer_l2 > 0:
+            penalty += layer.bias_regularizer_l2 * np.sum(layer.biases * layer.biases)
+        return penalty
+
+    def calculate(self, output, y, *, include_regularization=False):
+        """Mean loss over the batch; also added to the running totals.
+
+        Returns ``data_loss``, or ``(data_loss, regularization_loss)`` when asked.
+        """
+        sample_losses = self.forward(output, y)
+        data_loss = np.mean(sample_losses)
+        self.accumulated_sum += np.sum(sample_losses)
+        self.accumulated_count += len(sample_losses)
+        if not include_regularization:
+            return data_loss
+        return data_loss, self.regularization_loss()
+
+    def calculate_accumulated(self, *, include_regularization=False):
+        """Sample-weighted mean loss since the last ``new_pass()``."""
+        if self.accumulated_count == 0:
+            raise ValueError("no batches were accumulated since new_pass(); call calculate() first")
+        data_loss = self.accumulated_sum / self.accumulated_count
+        if not include_regularization:
+            return data_loss
+        return data_loss, self.regularization_loss()
+
+    def _predictions(self, y_pred):
+        return _checks.as_array(f"{type(self).__name__} predictions", y_pred, ndim=2)
+
+    def config(self):
+        """Constructor arguments."""
+        return {}
+
+    def __repr__(self):
+        return f"{type(self).__name__}()"
+
+
+class CategoricalCrossentropy(Loss):
+    r"""Cross-entropy of class probabilities, :math:`L_i = -\log \hat y_{i,k}`.
+
+    ``y_true`` is sparse (``(N,)`` class indices) or one-hot (``(N, K)``).
+    """
+
+    def forward(self, y_pred, y_true):
+        y_pred = self._predictions(y_pred)
+        y_true = _checks.class_labels("y_true", y_true, *y_pred.shape)
+        clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
+        if y_true.ndim == 1:
+            correct_confidences = clipped[range(len(clipped)), y_true]
+        else:
+            correct_confidences = np.sum(clipped * y_true, axis=1)
+        return -np.log(correct_confidences)
+
+    def backward(self, dvalues, y_true):
+        r""":math:`-y_{i,j} / \hat y_{i,j} / N`, shape ``(N, K)`` (predictions clipped as in forward)."""
+        samples, labels = dvalues.shape
+        y_true = _checks.class_labels("y_true", y_true, samples, labels)
+        if y_true.ndim == 1:
+            y_true = np.eye(labels)[y_true]
+        clipped = np.clip(dvalues, EPSILON, 1 - EPSILON)
+        self.dinputs = -y_true / clipped / samples
+        return self.dinputs
+
+
+class BinaryCrossentropy(Loss):
+    r""":math:`L_i = \frac1J \sum_j -y\log\hat y - (1-y)\log(1-\hat y)` for sigmoid outputs, shape ``(N, J)``."""
+
+    def forward(self, y_pred, y_true):
+        y_pred = self._predictions(y_pred)
+        y_true = _checks.same_shape("y_true", y_true, y_pred)
+        clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
+        sample_losses = -(y_true * np.log(clipped) + (1 - y_true) * np.log(1 - clipped))
+        return np.mean(sample_losses, axis=-1)
+
+    def backward(self, dvalues, y_true):
+        samples, outputs = dvalues.shape
+        y_true = _checks.same_shape("y_true", y_true, dvalues)
+        clipped = np.clip(dvalues, EPSILON, 1 - EPSILON)
+        self.dinputs = -(y_true / clipped - (1 - y_true) / (1 - clipped)) / outputs / samples
+        return self.dinputs
+
+
+class MeanSquaredError(Loss):
+    r""":math:`L_i = \frac1J \sum_j (y_{i,j} - \hat y_{i,j})^2`; gradient :math:`-\frac{2}{J}(y - \hat y)/N`."""
+
+    def forward(self, y_pred, y_true):
+        y_pred = self._predictions(y_pred)
+        y_true = _checks.same_shape("y_true", y_true, y_pred)
+        return np.mean((y_true - y_pred) ** 2, axis=-1)
+
+    def backward(self, dvalues, y_true):
+        samples, outputs = dvalues.shape
+        y_true = _checks.same_shape("y_true", y_true, dvalues)
+        self.dinputs = -2 * (y_true - dvalues) / outputs / samples
+        return self.dinputs
+
+
+class MeanAbsoluteError(Loss):
+    r""":math:`L_i = \frac1J \sum_j |y_{i,j} - \hat y_{i,j}|`; gradient :math:`\mathrm{sign}(\hat y - y)/J/N`.
+
+    The book's version uses ``sign(y - y_pred)``, which climbs the loss; this one descends.
+    """
+
+    def forward(self, y_pred, y_true):
+        y_pred = self._predictions(y_pred)
+        y_true = _checks.same_shape("y_true", y_true, y_pred)
+        return np.mean(np.abs(y_true - y_pred), axis=-1)
+
+    def backward(self, dvalues, y_true):
+        samples, outputs = dvalues.shape
+        y_true = _checks.same_shape("y_true", y_true, dvalues)
+        self.dinputs = np.sign(dvalues - y_true) / outputs / samples
+        return self.dinputs
+
+
+class SoftmaxCategoricalCrossentropy:
+    r"""Softmax followed by categorical cross-entropy, with the short gradient :math:`(\hat y - y)/N`.
+
+    ``forward(inputs, y_true)`` takes logits ``(N, K)``, sets ``output`` to the
+    probabilities and returns the mean loss. ``backward(dvalues, y_true)`` takes
+    the probabilities and returns the gradient with respect to the logits.
+    """
+
+    def __init__(self):
+        self.activation = Softmax()
+        self.loss = CategoricalCrossentropy()
+
+    def forward(self, inputs, y_true):
+        self.output = self.activation.forward(inputs)
+        return self.loss.calculate(self.output, y_true)
+
+    def backward(self, dvalues, y_true):
+        samples, labels = dvalues.shape
+        y_true = _checks.class_labels("y_true", y_true, samples, labels)
+        if y_true.ndim == 2:
+            y_true = np.argmax(y_true, axis=1)
+        self.dinputs = dvalues.copy()
+        self.dinputs[range(samples), y_true] -= 1
+        self.dinputs = self.dinputs / samples
+        return self.dinputs
+
+    def __repr__(self):
+        return "SoftmaxCategoricalCrossentropy()"
+
+
+LOSSES = {"categorical_crossentropy": CategoricalCrossentropy, "binary_crossentropy": BinaryCrossentropy,
+          "mse": MeanSquaredError, "mae": MeanAbsoluteError}
+
+
+def get(name):
+    """Return a new loss by name, e.g. ``get('mse')``; an unknown name raises ``ValueError``."""
+    return LOSSES[_checks.choice("loss", name, list(LOSSES))]()

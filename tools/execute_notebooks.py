@@ -1,0 +1,43 @@
+"""Re-execute chapters in place, top to bottom in a fresh kernel, and save them with clean metadata.
+
+Usage: python tools/execute_notebooks.py notebooks/01_neurons.ipynb [...]
+
+The kernel starts in the notebook's folder, as in JupyterLab and nbval.
+Per-cell metadata keeps only ``tags``; the notebook keeps the kernelspec and
+the full ``language_info`` so JupyterLab does not mark it modified on opening.
+A cell that raises is an error unless it is tagged ``raises-exception``.
+"""
+import sys
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import ClearMetadataPreprocessor, ExecutePreprocessor
+
+KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+
+
+def execute(path):
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+    executor = ExecutePreprocessor(timeout=600, kernel_name="python3", record_timing=False)
+    executor.preprocess(notebook, {"metadata": {"path": str(path.parent)}})
+    cleaner = ClearMetadataPreprocessor(preserve_cell_metadata_mask={"tags"},
+                                        preserve_nb_metadata_mask={"kernelspec", "language_info"})
+    notebook, _ = cleaner.preprocess(notebook, {})
+    notebook.metadata["kernelspec"] = KERNELSPEC
+    nbformat.validate(notebook)
+    nbformat.write(notebook, path)
+
+
+def main(paths):
+    for name in paths:
+        path = Path(name)
+        print(f"executing {path}", flush=True)
+        execute(path)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
