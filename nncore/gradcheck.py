@@ -11,7 +11,7 @@ import copy
 
 import numpy as np
 
-from .losses import SoftmaxCategoricalCrossentropy
+from .losses import Loss, SoftmaxCategoricalCrossentropy
 
 TOLERANCE = 1e-6
 _PARAMETERS = ("weights", "biases")
@@ -74,8 +74,16 @@ def _assert_within(errors, tol, what):
     return errors
 
 
+def _penalty(layer):
+    """The layer's L1/L2 regularization loss, 0 for a layer without regularizers."""
+    return Loss().regularization_loss(layer) if hasattr(layer, "weight_regularizer_l1") else 0.0
+
+
 def check_layer(layer, inputs, *, dvalues=None, training=False, eps=1e-5, tol=TOLERANCE):
     """Compare ``layer.backward`` with numerical gradients of ``sum(layer.forward(inputs) * dvalues)``.
+
+    For a regularized layer the objective also holds its penalty, whose
+    gradient ``backward`` adds to ``dweights`` and ``dbiases``.
 
     Works on a float64 copy (the layer passed in is not changed) and restores
     the global random state before every forward pass, so dropout masks repeat.
@@ -113,7 +121,7 @@ def check_layer(layer, inputs, *, dvalues=None, training=False, eps=1e-5, tol=TO
             analytic.update({f"d{name}": getattr(layer, f"d{name}") for name in _PARAMETERS if hasattr(layer, name)})
 
             def objective(_):
-                return np.sum(forward() * dvalues)
+                return np.sum(forward() * dvalues) + _penalty(layer)
 
             errors = {"dinputs": relative_error(analytic["dinputs"], numerical_gradient(objective, inputs, eps=eps))}
             for name in _PARAMETERS:

@@ -1,0 +1,60 @@
+"""The course machinery: pinned set-up, Makefile targets, CI script, README and the executor."""
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_requirements_are_pinned_and_install_nncore():
+    lines = [line.split("#")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()]
+    packages = [line for line in lines if line and not line.startswith("-")]
+    assert packages and all(re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[0-9][A-Za-z0-9.]*", p) for p in packages), packages
+    assert "-e ." in lines
+
+
+def test_make_help_lists_the_targets():
+    out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    for target in ("setup", "lab", "check", "execute"):
+        assert re.search(rf"^{target}\s+\S", out, re.M), f"`make help` does not describe {target}:\n{out}"
+
+
+def test_check_runs_nbval_strictly_over_every_notebook():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^check:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "--nbval " in recipe and "--nbval-lax" not in recipe and "notebooks" in recipe
+
+
+def test_ci_runs_make_check_and_nothing_else():
+    commands = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()
+                if line.strip() and not line.lstrip().startswith("#")]
+    assert commands[-1] == "make check"
+    assert all(c.startswith(("set ", "cd ", "make ")) for c in commands), commands
+
+
+def test_readme_shows_the_two_commands_and_every_chapter():
+    readme = (ROOT / "README.md").read_text()
+    assert "make lab" in readme and "make check" in readme and "nnfs.init()" in readme
+    for chapter in sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb")):
+        assert chapter.name in readme, f"README does not list {chapter.name}"
+
+
+def test_executor_writes_clean_metadata(tmp_path):
+    notebook = nbformat.v4.new_notebook(metadata={"widgets": {}, "toc": {}})
+    notebook.cells = [nbformat.v4.new_code_cell("print(6 * 7)", metadata={"scrolled": True, "tags": ["keep"]}),
+                      nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]})]
+    path = tmp_path / "demo.ipynb"
+    nbformat.write(notebook, path)
+    subprocess.run([sys.executable, str(ROOT / "tools/execute_notebooks.py"), str(path)], check=True,
+                   capture_output=True)
+    done = nbformat.read(path, as_version=4)
+    assert set(done.metadata) == {"kernelspec", "language_info"}
+    assert done.metadata.kernelspec.display_name == "Python 3 (ipykernel)"
+    assert [cell.metadata for cell in done.cells] == [{"tags": ["keep"]}, {"tags": ["raises-exception"]}]
+    assert [cell.execution_count for cell in done.cells] == [1, 2]
+    assert done.cells[0].outputs[0].text == "42\n"
+    assert done.cells[1].outputs[0].ename == "ZeroDivisionError"
+    assert "execution" not in done.cells[0].metadata

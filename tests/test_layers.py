@@ -1,0 +1,131 @@
+import numpy as np
+import pytest
+
+from nncore import gradcheck
+from nncore.layers import Dense, Dropout, Input
+
+
+def test_dense_forward_is_xw_plus_b():
+    layer = Dense(2, 3)
+    layer.set_parameters(np.array([[1., 2., 3.], [4., 5., 6.]]), np.array([[0.5, -1., 0.]]))
+    out = layer.forward(np.array([[1., 1.], [0., 2.]]))
+    np.testing.assert_array_equal(out, [[5.5, 6., 9.], [8.5, 9., 12.]])
+
+
+def test_dense_init_shapes_and_scale(rng):
+    layer = Dense(64, 32, rng=rng)
+    assert layer.weights.shape == (64, 32) and layer.biases.shape == (1, 32)
+    assert np.all(layer.biases == 0)
+    assert 0.005 < layer.weights.std() < 0.015
+    assert 0.05 < Dense(64, 32, weight_scale=0.1, rng=rng).weights.std() < 0.15
+
+
+def test_dense_draws_from_the_global_stream_like_the_book(nnfs_init):
+    np.random.seed(0)
+    expected = 0.01 * np.random.randn(2, 64)
+    np.random.seed(0)
+    np.testing.assert_array_equal(Dense(2, 64).weights, expected)
+    assert Dense(2, 3).weights.dtype == np.float32
+
+
+def test_set_parameters_stores_copies():
+    weights, biases = np.ones((2, 3)), np.zeros((1, 3))
+    layer = Dense(2, 3)
+    layer.set_parameters(weights, biases)
+    weights[0, 0] = 99
+    assert layer.weights[0, 0] == 1
+    got_w, _ = layer.get_parameters()
+    got_w[0, 0] = 42
+    assert layer.weights[0, 0] == 1
+
+
+@pytest.mark.parametrize("penalties", [{}, {"weight_regularizer_l1": 1e-2, "bias_regularizer_l1": 1e-2},
+                                       {"weight_regularizer_l2": 5e-4, "bias_regularizer_l2": 5e-4}])
+def test_dense_backward_matches_numerical_gradient(rng, penalties):
+    layer = Dense(4, 5, **penalties, rng=rng)
+    layer.biases = rng.standard_normal((1, 5))
+    errors = gradcheck.check_layer(layer, rng.standard_normal((6, 4)))
+    assert set(errors) == {"dinputs", "dweights", "dbiases"}
+
+
+def test_dense_dweights_include_the_penalty(rng):
+    plain, penalised = Dense(3, 2, rng=rng), Dense(3, 2, weight_regularizer_l2=0.1)
+    penalised.set_parameters(*plain.get_parameters())
+    inputs, dvalues = rng.standard_normal((4, 3)), rng.standard_normal((4, 2))
+    for layer in (plain, penalised):
+        layer.forward(inputs)
+        layer.backward(dvalues)
+    np.testing.assert_allclose(penalised.dweights - plain.dweights, 2 * 0.1 * plain.weights)
+
+
+def test_dense_gradient_check_after_nnfs_init(nnfs_init):
+    layer = Dense(3, 4)
+    inputs = np.random.randn(5, 3)
+    gradcheck.check_layer(layer, inputs)
+    assert layer.weights.dtype == np.float32, "the check works on a copy"
+
+
+def test_dropout_is_identity_when_not_training():
+    inputs = np.arange(12.).reshape(3, 4)
+    state = np.random.get_state()
+    out = Dropout(0.5).forward(inputs, training=False)
+    np.testing.assert_array_equal(out, inputs)
+    assert out is not inputs
+    assert np.array_equal(np.random.get_state()[1], state[1]), "no random draw outside training"
+
+
+def test_dropout_drops_the_rate_and_keeps_the_expectation(rng):
+    out = Dropout(0.3, rng=rng).forward(np.ones((1000, 1000)), training=True)
+    assert abs(np.mean(out == 0) - 0.3) < 0.01
+    assert abs(out.mean() - 1) < 0.01
+    np.testing.assert_allclose(out[out != 0], 1 / 0.7)
+
+
+def test_dropout_mask_comes_from_the_global_stream():
+    np.random.seed(3)
+    expected = np.random.binomial(1, 0.8, size=(4, 5)) / 0.8
+    np.random.seed(3)
+    layer = Dropout(0.2)
+    layer.forward(np.ones((4, 5)), training=True)
+    np.testing.assert_array_equal(layer.binary_mask, expected)
+
+
+def test_dropout_backward_matches_numerical_gradient(rng):
+    np.random.seed(0)
+    gradcheck.check_layer(Dropout(0.25), rng.standard_normal((5, 6)), training=True)
+
+
+def test_input_layer_passes_through():
+    x = np.ones((2, 2))
+    assert Input().forward(x) is x
+
+
+def test_reprs_are_deterministic():
+    assert repr(Dense(2, 64)) == "Dense(2 -> 64)"
+    assert repr(Dense(2, 64, weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4)) == \
+        "Dense(2 -> 64, weight_l2=0.0005, bias_l2=0.0005)"
+    assert repr(Dropout(0.1)) == "Dropout(rate=0.1)"
+    assert repr(Input()) == "Input()"
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: Dense(0, 3), ValueError, "n_inputs must be a positive integer, got 0"),
+    (lambda: Dense(2.5, 3), TypeError, "n_inputs must be a positive integer"),
+    (lambda: Dense(2, -1), ValueError, "n_neurons"),
+    (lambda: Dense(2, 3, weight_regularizer_l2=-1), ValueError, "weight_regularizer_l2 must be in [0.0, inf)"),
+    (lambda: Dense(2, 3, weight_scale=0), ValueError, "weight_scale"),
+    (lambda: Dense(2, 3).forward(np.ones(2)), ValueError, "must be a 2-D array (n_samples, n_features), got shape (2,)"),
+    (lambda: Dense(2, 3).forward(np.ones((4, 3))), ValueError, "must have 2 columns, got shape (4, 3)"),
+    (lambda: Dense(2, 3).forward(np.array([[1., np.nan]])), ValueError, "must be finite, got 1 NaN"),
+    (lambda: Dense(2, 3).forward([["a", "b"]]), TypeError, "must hold numbers"),
+    (lambda: Dense(2, 3).set_parameters(np.ones((3, 2)), np.zeros((1, 3))), ValueError,
+     "weights must have shape (2, 3) (n_inputs, n_neurons), got (3, 2)"),
+    (lambda: Dense(2, 3).set_parameters(np.ones((2, 3)), np.zeros(3)), ValueError, "biases must be a 2-D array"),
+    (lambda: Dropout(1.0), ValueError, "rate must be in [0.0, 1.0), got 1.0"),
+    (lambda: Dropout(-0.1), ValueError, "rate"),
+    (lambda: Dropout("0.5"), TypeError, "rate must be a real number"),
+])
+def test_bad_input_is_refused_clearly(call, error, words):
+    with pytest.raises(error) as info:
+        call()
+    assert words in str(info.value)
