@@ -2,12 +2,13 @@
 
 The clean names live here; ``nncore.book`` offers the book's names for the same classes.
 """
-from . import activations, datasets, gradcheck, layers, losses, metrics, optimizers
+from . import activations, datasets, gradcheck, layers, losses, metrics, model, optimizers, saving
 from .activations import Linear, LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
 from .layers import Dense, Dropout, Input
 from .losses import (BinaryCrossentropy, CategoricalCrossentropy, Loss, MeanAbsoluteError, MeanSquaredError,
                      SoftmaxCategoricalCrossentropy)
 from .metrics import CategoricalAccuracy, RegressionAccuracy, accuracy, confusion_matrix
+from .model import Model
 from .optimizers import SGD, Adagrad, Adam, RMSprop
 
 __version__ = "0.1.0"

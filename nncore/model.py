@@ -1,0 +1,234 @@
+"""``Model``: a list of layers with a loss, an optimizer and an accuracy, trained by ``train``.
+
+Shapes: ``X`` is ``(N, n_features)``; ``y`` is what the loss expects (class
+indices ``(N,)`` or one-hot for cross-entropy, ``(N, J)`` for the others).
+"""
+import math
+
+import numpy as np
+
+from . import _checks, saving
+from .activations import Softmax
+from .layers import Input
+from .losses import CategoricalCrossentropy, SoftmaxCategoricalCrossentropy
+
+HISTORY_KEYS = ("epoch", "loss", "data_loss", "reg_loss", "accuracy", "lr", "val_epoch", "val_loss", "val_accuracy")
+
+
+def _batches(X, y, batch_size):
+    """Yield ``(X_batch, y_batch)`` in order; the last batch may be smaller. ``None`` means one full batch."""
+    if batch_size is None:
+        yield X, y
+        return
+    for start in range(0, len(X), batch_size):
+        yield X[start:start + batch_size], (None if y is None else y[start:start + batch_size])
+
+
+class Model:
+    """A sequential network: ``add`` layers, ``set`` the loss, optimizer and accuracy, ``finalize``, ``train``."""
+
+    def __init__(self):
+        self.layers = []
+        self.trainable_layers = []
+        self.input_layer = Input()
+        self.output_layer_activation = None
+        self.softmax_classifier_output = None
+        self.loss = None
+        self.optimizer = None
+        self.accuracy = None
+        self.history = None
+        self.finalized = False
+
+    def add(self, layer):
+        """Append a layer or activation (anything with ``forward``)."""
+        if not callable(getattr(layer, "forward", None)):
+            raise TypeError(f"layer must have a forward method, got {type(layer).__name__}")
+        self.layers.append(layer)
+        self.finalized = False
+
+    def set(self, *, loss=None, optimizer=None, accuracy=None):
+        """Choose the loss, the optimizer and the accuracy (keyword arguments only)."""
+        if loss is not None:
+            self.loss = loss
+        if optimizer is not None:
+            self.optimizer = optimizer
+        if accuracy is not None:
+            self.accuracy = accuracy
+        self.finalized = False
+
+    def finalize(self):
+        """Collect the trainable layers, hand them to the loss, and pick the softmax + cross-entropy shortcut."""
+        if not self.layers:
+            raise ValueError("the model has no layers; add(...) at least one before finalize()")
+        last = self.layers[-1]
+        if not callable(getattr(last, "predictions", None)):
+            raise ValueError(f"the last layer must be an output activation with predictions(), got {last!r}")
+        self.output_layer_activation = last
+        self.trainable_layers = [layer for layer in self.layers if hasattr(layer, "weights")]
+        if self.loss is not None:
+            self.loss.remember_trainable_layers(self.trainable_layers)
+        combined = isinstance(last, Softmax) and isinstance(self.loss, CategoricalCrossentropy)
+        self.softmax_classifier_output = SoftmaxCategoricalCrossentropy() if combined else None
+        self.finalized = True
+
+    def forward(self, X, training=False):
+        """Run every layer in order; returns the last layer's output."""
+        output = self.input_layer.forward(X, training)
+        for layer in self.layers:
+            output = layer.forward(output, training)
+        return output
+
+    def backward(self, output, y):
+        """Back-propagate the loss of ``output`` against ``y`` through every layer, last to first."""
+        if self.softmax_classifier_output is not None:
+            dvalues = self.softmax_classifier_output.backward(output, y)
+            self.layers[-1].dinputs = dvalues
+            layers = self.layers[:-1]
+        else:
+            dvalues = self.loss.backward(output, y)
+            layers = self.layers
+        for layer in reversed(layers):
+            dvalues = layer.backward(dvalues)
+
+    def _ready(self, *parts):
+        if not self.finalized:
+            raise ValueError("call finalize() after add(...) and set(...)")
+        missing = [part for part in parts if getattr(self, part) is None]
+        if missing:
+            raise ValueError(f"set({', '.join(f'{part}=...' for part in missing)}) first")
+
+    def _data(self, X, y):
+        X = _checks.as_array("X", X, ndim=2)
+        y = _checks.as_array("y", y)
+        if len(y) != len(X):
+            raise ValueError(f"y must have one target per sample of X ({len(X)}), got {len(y)}")
+        return X, y
+
+    def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None, shuffle=False,
+              verbose=True):
+        """Train for ``epochs`` passes over ``(X, y)`` and return the history (also kept in ``self.history``).
+
+        Each epoch runs ceil(N / batch_size) steps (one full-batch step without
+        ``batch_size``); its loss and accuracy are sample-weighted means over
+        the steps. One line is printed every ``print_every`` epochs and after
+        the last; ``validation_data=(X_val, y_val)`` is evaluated on those epochs.
+        ``shuffle=True`` permutes the samples every epoch (from the global stream).
+        """
+        self._ready("loss", "optimizer", "accuracy")
+        X, y = self._data(X, y)
+        epochs = _checks.positive_int("epochs", epochs)
+        print_every = _checks.positive_int("print_every", print_every)
+        if batch_size is not None:
+            batch_size = _checks.positive_int("batch_size", batch_size)
+        self.accuracy.init(y)
+        history = {key: [] for key in HISTORY_KEYS}
+        for epoch in range(1, epochs + 1):
+            X_epoch, y_epoch = X, y
+            if shuffle:
+                keys = np.random.permutation(len(X))
+                X_epoch, y_epoch = X[keys], y[keys]
+            self.loss.new_pass()
+            self.accuracy.new_pass()
+            for batch_X, batch_y in _batches(X_epoch, y_epoch, batch_size):
+                output = self.forward(batch_X, training=True)
+                self.loss.calculate(output, batch_y)
+                self.accuracy.calculate(self.output_layer_activation.predictions(output), batch_y)
+                self.backward(output, batch_y)
+                self.optimizer.step(self.trainable_layers)
+            data_loss, reg_loss = self.loss.calculate_accumulated(include_regularization=True)
+            values = {"epoch": epoch, "loss": float(data_loss + reg_loss), "data_loss": float(data_loss),
+                      "reg_loss": float(reg_loss), "accuracy": self.accuracy.calculate_accumulated(),
+                      "lr": float(self.optimizer.current_learning_rate)}
+            for key, value in values.items():
+                history[key].append(value)
+            report = epoch % print_every == 0 or epoch == epochs
+            line = (f"epoch {epoch}, acc {values['accuracy']:.3f}, loss {values['loss']:.3f} "
+                    f"(data {data_loss:.3f}, reg {reg_loss:.3f}), lr {values['lr']:.6g}")
+            if report and validation_data is not None:
+                val_loss, val_accuracy = self.evaluate(*validation_data, batch_size=batch_size, verbose=False)
+                history["val_epoch"].append(epoch)
+                history["val_loss"].append(val_loss)
+                history["val_accuracy"].append(val_accuracy)
+                line += f", val_acc {val_accuracy:.3f}, val_loss {val_loss:.3f}"
+            if report and verbose:
+                print(line)
+        self.history = history
+        return history
+
+    def evaluate(self, X_val, y_val, *, batch_size=None, verbose=True):
+        """Data loss and accuracy on ``(X_val, y_val)`` in inference mode (dropout off); returns ``(loss, accuracy)``."""
+        self._ready("loss", "accuracy")
+        X_val, y_val = self._data(X_val, y_val)
+        if batch_size is not None:
+            batch_size = _checks.positive_int("batch_size", batch_size)
+        self.accuracy.init(y_val)
+        self.loss.new_pass()
+        self.accuracy.new_pass()
+        for batch_X, batch_y in _batches(X_val, y_val, batch_size):
+            output = self.forward(batch_X, training=False)
+            self.loss.calculate(output, batch_y)
+            self.accuracy.calculate(self.output_layer_activation.predictions(output), batch_y)
+        loss, accuracy = float(self.loss.calculate_accumulated()), self.accuracy.calculate_accumulated()
+        if verbose:
+            print(f"validation: acc {accuracy:.3f}, loss {loss:.3f}")
+        return loss, accuracy
+
+    def predict(self, X, *, batch_size=None):
+        """The output layer's values for ``X`` (confidences, not labels), stacked over batches: ``(N, J)``."""
+        if not self.finalized:
+            raise ValueError("call finalize() before predict()")
+        X = _checks.as_array("X", X, ndim=2)
+        if batch_size is not None:
+            batch_size = _checks.positive_int("batch_size", batch_size)
+        outputs = [self.forward(batch_X, training=False) for batch_X, _ in _batches(X, None, batch_size)]
+        return np.vstack(outputs)
+
+    def get_parameters(self):
+        """A list of ``(W, b)`` copies, one per trainable layer."""
+        return [layer.get_parameters() for layer in self.trainable_layers]
+
+    def set_parameters(self, parameters):
+        """Load a list of ``(W, b)`` into the trainable layers; counts and shapes must match."""
+        if not self.finalized:
+            raise ValueError("call finalize() before set_parameters()")
+        parameters = list(parameters)
+        if len(parameters) != len(self.trainable_layers):
+            raise ValueError(f"expected parameters for {len(self.trainable_layers)} trainable layers, "
+                             f"got {len(parameters)}")
+        for index, (layer, (weights, biases)) in enumerate(zip(self.trainable_layers, parameters)):
+            try:
+                layer.set_parameters(weights, biases)
+            except ValueError as error:
+                raise ValueError(f"trainable layer {index} ({layer!r}): {error}") from None
+
+    def save_parameters(self, path):
+        """Write the parameters to a NumPy archive; returns the path written (``.npz`` appended if missing)."""
+        return saving.save_parameters(self, path)
+
+    def load_parameters(self, path):
+        """Read parameters written by ``save_parameters`` into this (finalized, same-shaped) model."""
+        saving.load_parameters(self, path)
+
+    def save(self, path, *, include_optimizer=True):
+        """Write architecture, settings and parameters to one NumPy archive; returns the path written."""
+        return saving.save_model(self, path, include_optimizer=include_optimizer)
+
+    @classmethod
+    def load(cls, path):
+        """Rebuild a model saved by ``save`` (no pickle: loading a file never runs code)."""
+        return saving.load_model(cls, path)
+
+    def summary(self):
+        """A table of the layers and their parameter counts, as a string."""
+        rows = [(repr(layer), sum(p.size for p in layer.get_parameters()) if hasattr(layer, "weights") else 0)
+                for layer in self.layers]
+        width = max([len(name) for name, _ in rows] + [5])
+        lines = [f"{'layer':<{width}}  parameters"] + [f"{name:<{width}}  {count:>10,}" for name, count in rows]
+        lines.append(f"{'total':<{width}}  {sum(count for _, count in rows):>10,}")
+        for part in ("loss", "optimizer", "accuracy"):
+            if getattr(self, part) is not None:
+                lines.append(f"{part}: {getattr(self, part)!r}")
+        return "\n".join(lines)
+
+    def __repr__(self):
+        return f"Model({len(self.layers)} layers)"

@@ -1,0 +1,139 @@
+import numpy as np
+import pytest
+
+import nncore as nc
+
+
+def spiral_model(hidden=16, optimizer=None):
+    model = nc.Model()
+    for layer in (nc.Dense(2, hidden, rng=np.random.default_rng(0)), nc.ReLU(),
+                  nc.Dense(hidden, 3, rng=np.random.default_rng(1)), nc.Softmax()):
+        model.add(layer)
+    model.set(loss=nc.CategoricalCrossentropy(), optimizer=optimizer or nc.Adam(learning_rate=0.05),
+              accuracy=nc.CategoricalAccuracy())
+    model.finalize()
+    return model
+
+
+@pytest.fixture
+def spiral(rng):
+    X = rng.standard_normal((60, 2))
+    return X, (X[:, 0] > 0).astype(int) + (X[:, 1] > 1)
+
+
+def test_train_equals_the_hand_written_loop(spiral):
+    X, y = spiral
+    model = spiral_model()
+    dense1, relu, dense2 = (nc.Dense(2, 16, rng=np.random.default_rng(0)), nc.ReLU(),
+                            nc.Dense(16, 3, rng=np.random.default_rng(1)))
+    combined, optimizer = nc.SoftmaxCategoricalCrossentropy(), nc.Adam(learning_rate=0.05)
+    losses = []
+    for _ in range(20):
+        losses.append(combined.forward(dense2.forward(relu.forward(dense1.forward(X))), y))
+        dense1.backward(relu.backward(dense2.backward(combined.backward(combined.output, y))))
+        optimizer.step([dense1, dense2])
+    history = model.train(X, y, epochs=20, verbose=False)
+    np.testing.assert_allclose(history["data_loss"], losses, rtol=1e-12)
+    np.testing.assert_allclose(model.trainable_layers[0].weights, dense1.weights, rtol=1e-12)
+
+
+def test_history_and_printing(spiral, capsys):
+    X, y = spiral
+    history = spiral_model().train(X, y, epochs=25, print_every=10, validation_data=(X, y))
+    assert set(history) == set(nc.model.HISTORY_KEYS)
+    assert history["epoch"] == list(range(1, 26)) and history["val_epoch"] == [10, 20, 25]
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == ["epoch 10", "epoch 20", "epoch 25"]
+    assert "val_acc" in lines[0]
+
+
+def test_batches_cover_every_sample_and_metrics_are_sample_weighted(spiral):
+    X, y = spiral
+    model = spiral_model()
+    model.train(X, y, epochs=2, batch_size=7, verbose=False)
+    assert model.optimizer.iterations == 2 * 9
+    full = model.evaluate(X, y, verbose=False)
+    np.testing.assert_allclose(model.evaluate(X, y, batch_size=7, verbose=False), full, rtol=1e-12)
+    np.testing.assert_allclose(model.predict(X, batch_size=7), model.predict(X), rtol=1e-12)
+
+
+def test_one_layer_model_and_the_combined_shortcut():
+    model = nc.Model()
+    model.add(nc.Sigmoid())
+    model.set(loss=nc.BinaryCrossentropy(), accuracy=nc.CategoricalAccuracy(binary=True))
+    model.finalize()
+    assert model.softmax_classifier_output is None
+    assert model.predict(np.array([[0.]])).tolist() == [[0.5]]
+    assert spiral_model().softmax_classifier_output is not None
+
+
+def test_regression_model_trains_and_dropout_is_off_when_evaluating(rng):
+    X = np.linspace(-1, 1, 50).reshape(-1, 1)
+    model = nc.Model()
+    for layer in (nc.Dense(1, 8, rng=rng), nc.ReLU(), nc.Dropout(0.5, rng=rng), nc.Dense(8, 1, rng=rng), nc.Linear()):
+        model.add(layer)
+    model.set(loss=nc.MeanSquaredError(), optimizer=nc.Adam(learning_rate=0.01), accuracy=nc.RegressionAccuracy())
+    model.finalize()
+    history = model.train(X, 2 * X, epochs=200, verbose=False)
+    assert history["loss"][-1] < history["loss"][0]
+    np.testing.assert_array_equal(model.predict(X), model.predict(X))
+
+
+def test_shuffle_draws_from_the_global_stream(spiral):
+    X, y = spiral
+    np.random.seed(5)
+    spiral_model().train(X, y, epochs=3, shuffle=True, verbose=False)
+    after_shuffled = np.random.randn()
+    np.random.seed(5)
+    spiral_model().train(X, y, epochs=3, verbose=False)
+    assert np.random.randn() != after_shuffled
+
+
+def test_summary_counts_parameters():
+    summary = spiral_model(hidden=64).summary()
+    assert "Dense(2 -> 64)" in summary and "Dense(64 -> 3)" in summary
+    assert summary.splitlines()[5].split() == ["total", "387"]
+
+
+def test_get_and_set_parameters_copy_between_models(spiral):
+    X, _ = spiral
+    source, target = spiral_model(), spiral_model()
+    source.trainable_layers[0].weights += 1
+    target.set_parameters(source.get_parameters())
+    np.testing.assert_array_equal(target.predict(X), source.predict(X))
+    assert target.trainable_layers[0].weights is not source.trainable_layers[0].weights
+
+
+@pytest.mark.parametrize("call, error, words", [
+    (lambda: nc.Model().finalize(), ValueError, "the model has no layers"),
+    (lambda: nc.Model().add("relu"), TypeError, "layer must have a forward method, got str"),
+    (lambda: nc.Model().set(nc.MeanSquaredError()), TypeError, "positional"),
+    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(3, dtype=int)), ValueError,
+     "y must have one target per sample of X (4), got 3"),
+    (lambda: spiral_model().train(np.ones(4), np.zeros(4, dtype=int)), ValueError, "X must be a 2-D array"),
+    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), epochs=0), ValueError, "epochs"),
+    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), batch_size=-1), ValueError, "batch_size"),
+    (lambda: spiral_model().set_parameters([]), ValueError, "expected parameters for 2 trainable layers, got 0"),
+    (lambda: spiral_model().set_parameters([(np.ones((2, 16)), np.ones((1, 16))), (np.ones((3, 3)), np.ones((1, 3)))]),
+     ValueError, "trainable layer 1 (Dense(16 -> 3)): weights must have shape (16, 3)"),
+])
+def test_bad_use_is_refused_clearly(call, error, words):
+    with pytest.raises(error) as info:
+        call()
+    assert words in str(info.value)
+
+
+def test_unfinalized_and_unset_models_say_what_to_do(spiral):
+    X, y = spiral
+    model = nc.Model()
+    model.add(nc.Dense(2, 3))
+    model.add(nc.Softmax())
+    with pytest.raises(ValueError, match=r"call finalize\(\)"):
+        model.train(X, y)
+    model.finalize()
+    with pytest.raises(ValueError, match=r"set\(loss=\.\.\., optimizer=\.\.\., accuracy=\.\.\.\) first"):
+        model.train(X, y)
+    with pytest.raises(ValueError, match="last layer must be an output activation"):
+        bare = nc.Model()
+        bare.add(nc.Dense(2, 3))
+        bare.finalize()
