@@ -2,7 +2,7 @@
 
 The clean names live here; ``nncore.book`` offers the book's names for the same classes.
 """
-from . import activations, datasets, gradcheck, layers, losses, metrics, model, optimizers, saving
+from . import activations, datasets, functional, gradcheck, layers, losses, metrics, model, optimizers, saving
 from .activations import Linear, LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
 from .layers import Dense, Dropout, Input
 from .losses import (BinaryCrossentropy, CategoricalCrossentropy, Loss, MeanAbsoluteError, MeanSquaredError,

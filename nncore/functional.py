@@ -1,0 +1,175 @@
+"""A Keras-like functional API on top of nncore's own layers (not a second engine).
+
+Import it as ``from nncore import functional as F`` so that ``F.Dense`` does not
+shadow ``nncore.Dense``::
+
+    x = inputs = F.Dense(input_size=2, output_size=16, activation='tanh')
+    x = F.Dense(output_size=1, activation='sigmoid')(x)
+    model = F.Model(inputs, x)
+    model.compile(loss_fn='mse')
+    final_loss = model.fit(X, y, epochs=500, learning_rate=0.05, print_loss=False)
+
+The pairing rule: softmax may only be the last layer's activation, and then the
+loss must be ``'categorical_crossentropy'``; that loss in turn needs a softmax
+last layer. Losses are means over samples, so the learning rate is not scaled
+by the batch size.
+"""
+import numpy as np
+
+from . import _checks, activations, layers, losses
+
+ACTIVATION_NAMES = ("relu", "sigmoid", "softmax", "tanh", "linear", "leaky_relu")
+LOSS_NAMES = ("mse", "categorical_crossentropy", "binary_crossentropy", "mae")
+
+
+class Dense:
+    """A fully connected layer with its activation, linked to the layer before it by calling it.
+
+    Parameters
+    ----------
+    input_size, output_size : int
+        ``output_size`` is required; ``input_size`` may come from the previous layer.
+    activation : str or None
+        One of ``ACTIVATION_NAMES``; ``None`` means linear.
+    weight_scale : float
+        Initial weights are ``weight_scale * randn``; 1.0 (standard normal) by default.
+    """
+
+    def __init__(self, input_size=None, output_size=None, activation=None, name=None, *, weight_scale=1.0):
+        if output_size is None:
+            raise ValueError("output_size is required, e.g. Dense(output_size=8, activation='relu')")
+        self.output_size = _checks.positive_int("output_size", output_size)
+        self.input_size = None if input_size is None else _checks.positive_int("input_size", input_size)
+        self.activation_name = _checks.choice("activation", "linear" if activation is None else activation,
+                                              ACTIVATION_NAMES)
+        self.activation = activations.get(self.activation_name)
+        self.name = name
+        self.weight_scale = weight_scale
+        self.previous = None
+        self.dense = None
+        if self.input_size is not None:
+            self._build()
+
+    def _build(self):
+        self.dense = layers.Dense(self.input_size, self.output_size, weight_scale=self.weight_scale)
+
+    def __call__(self, previous):
+        """Link this layer after ``previous`` and return this layer, so chains read ``x = Dense(...)(x)``."""
+        if not isinstance(previous, Dense):
+            raise TypeError(f"a layer is called on the previous functional Dense, got {type(previous).__name__}")
+        if self.previous is not None:
+            raise ValueError(f"{self!r} is already linked; layers form a chain and cannot be reused")
+        if self.input_size is not None and self.input_size != previous.output_size:
+            raise ValueError(f"{self!r} expects input_size {self.input_size}, but {previous!r} "
+                             f"gives {previous.output_size}")
+        self.previous = previous
+        if self.dense is None:
+            self.input_size = previous.output_size
+            self._build()
+        return self
+
+    def forward(self, input_data):
+        """``activation(input_data @ W + b)``: ``(N, input_size) -> (N, output_size)``."""
+        return self.activation.forward(self.dense.forward(input_data))
+
+    def backward(self, output_error):
+        """Through the activation and the weights; stores the gradients and returns the input's error."""
+        return self.dense.backward(self.activation.backward(output_error))
+
+    def update(self, learning_rate):
+        """Plain gradient descent on this layer's weights and biases."""
+        self.dense.weights -= learning_rate * self.dense.dweights
+        self.dense.biases -= learning_rate * self.dense.dbiases
+
+    def __repr__(self):
+        name = f", name={self.name!r}" if self.name else ""
+        return f"F.Dense({self.input_size} -> {self.output_size}, activation={self.activation_name!r}{name})"
+
+
+class Model:
+    """The chain of layers from ``inputs`` to ``outputs``, trained by plain gradient descent."""
+
+    def __init__(self, inputs, outputs):
+        chain, layer = [], outputs
+        while layer is not None:
+            chain.append(layer)
+            if layer is inputs:
+                break
+            layer = layer.previous
+        else:
+            raise ValueError(f"outputs {outputs!r} is not connected back to inputs {inputs!r}")
+        if inputs.dense is None:
+            raise ValueError(f"the first layer needs an input_size: {inputs!r}")
+        self.layers = chain[::-1]
+        self.loss = None
+
+    def compile(self, loss_fn):
+        """Choose the loss by name and enforce the softmax / categorical cross-entropy pairing."""
+        _checks.choice("loss_fn", loss_fn, LOSS_NAMES)
+        for layer in self.layers[:-1]:
+            if layer.activation_name == "softmax":
+                raise ValueError(f"softmax may only be the last layer's activation, found it in {layer!r}")
+        last_is_softmax = self.layers[-1].activation_name == "softmax"
+        if last_is_softmax and loss_fn != "categorical_crossentropy":
+            raise ValueError(f"a softmax last layer needs loss_fn='categorical_crossentropy', got {loss_fn!r}")
+        if loss_fn == "categorical_crossentropy" and not last_is_softmax:
+            raise ValueError(f"loss_fn='categorical_crossentropy' needs a softmax last layer, got {self.layers[-1]!r}")
+        self.loss = losses.get(loss_fn)
+        self.combined = losses.SoftmaxCategoricalCrossentropy() if last_is_softmax else None
+
+    def forward(self, x):
+        """The output of the last layer for a batch ``x`` ``(N, input_size)``."""
+        for layer in self.layers:
+            x = layer.forward(x)
+        self.output = x
+        return x
+
+    def backward(self, y_true):
+        """Back-propagate the loss of the last ``forward`` against ``y_true`` through every layer."""
+        if self.loss is None:
+            raise ValueError("call compile(loss_fn=...) before training")
+        if self.combined is not None:
+            error = self.layers[-1].dense.backward(self.combined.backward(self.output, y_true))
+            earlier = self.layers[:-1]
+        else:
+            error = self.loss.backward(self.output, y_true)
+            earlier = self.layers
+        for layer in reversed(earlier):
+            error = layer.backward(error)
+
+    def update(self, learning_rate):
+        """One gradient-descent step on every layer."""
+        for layer in self.layers:
+            layer.update(learning_rate)
+
+    def fit(self, x_train, y_train, epochs, learning_rate, print_loss=True, *, batch_size=None, print_every=1):
+        """Train and return the last epoch's mean loss; prints it every ``print_every`` epochs if ``print_loss``."""
+        if self.loss is None:
+            raise ValueError("call compile(loss_fn=...) before fit()")
+        x_train = _checks.as_array("x_train", x_train, ndim=2)
+        y_train = _checks.as_array("y_train", y_train)
+        if len(y_train) != len(x_train):
+            raise ValueError(f"y_train must have one target per sample ({len(x_train)}), got {len(y_train)}")
+        epochs = _checks.positive_int("epochs", epochs)
+        learning_rate = _checks.real_number("learning_rate", learning_rate, low_open=True)
+        batch_size = len(x_train) if batch_size is None else _checks.positive_int("batch_size", batch_size)
+        print_every = _checks.positive_int("print_every", print_every)
+        for epoch in range(1, epochs + 1):
+            total = 0.0
+            for start in range(0, len(x_train), batch_size):
+                x, y = x_train[start:start + batch_size], y_train[start:start + batch_size]
+                total += float(np.sum(self.loss.forward(self.forward(x), y)))
+                self.backward(y)
+                self.update(learning_rate)
+            mean_loss = total / len(x_train)
+            if print_loss and (epoch % print_every == 0 or epoch == epochs):
+                print(f"epoch {epoch}/{epochs}, loss {mean_loss:.6f}")
+        return mean_loss
+
+    def predict(self, input_data):
+        """The outputs for ``input_data`` ``(N, input_size)`` as an array ``(N, output_size)``."""
+        return self.forward(_checks.as_array("input_data", input_data, ndim=2))
+
+    def __repr__(self):
+        sizes = [self.layers[0].input_size] + [layer.output_size for layer in self.layers]
+        return f"F.Model({' -> '.join(map(str, sizes))})"
