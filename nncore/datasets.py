@@ -5,14 +5,33 @@ so after ``nnfs.init()`` they draw exactly the book's points from NumPy's
 global random stream. The digits are scikit-learn's bundled 8x8 images: no
 download, ever.
 """
+import gzip
+import hashlib
+from pathlib import Path
+
 import numpy as np
 from nnfs.datasets import sine_data, spiral_data, vertical_data
 
 from . import _checks
 
-__all__ = ["spiral_data", "vertical_data", "sine_data", "load_digits_split", "scale_pixels", "DIGIT_LABELS"]
+__all__ = ["spiral_data", "vertical_data", "sine_data", "load_digits_split", "scale_pixels", "load_fashion_mnist",
+           "DIGIT_LABELS", "FASHION_MNIST_LABELS", "FASHION_MNIST_SHA256"]
 
 DIGIT_LABELS = {digit: str(digit) for digit in range(10)}
+FASHION_MNIST_LABELS = {0: "T-shirt/top", 1: "Trouser", 2: "Pullover", 3: "Dress", 4: "Coat",
+                        5: "Sandal", 6: "Shirt", 7: "Sneaker", 8: "Bag", 9: "Ankle boot"}
+FASHION_MNIST_SHA256 = {
+    "train-images-idx3-ubyte.gz": "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
+    "train-labels-idx1-ubyte.gz": "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
+    "t10k-images-idx3-ubyte.gz": "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
+    "t10k-labels-idx1-ubyte.gz": "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
+}
+"""SHA-256 of the four official Fashion-MNIST files, as published with the data set."""
+FASHION_MNIST_HELP = (
+    "Fashion-MNIST is optional and never downloaded by the course. To use it, download the four files "
+    f"{', '.join(FASHION_MNIST_SHA256)} from Zalando Research's fashion-mnist repository on GitHub "
+    "(folder data/fashion) into one folder, and pass that folder to load_fashion_mnist."
+)
 
 
 def load_digits_split(*, test_size=0.2, random_state=0):
@@ -43,3 +62,54 @@ def scale_pixels(X, max_value):
         raise ValueError(f"X must lie in [0, {max_value}], got values from {X.min()} to {X.max()}")
     half = max_value / 2
     return ((X - half) / half).astype(np.float32)
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as file:
+        for chunk in iter(lambda: file.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _read_idx(path, magic, ndim):
+    """Read a gzipped IDX file: a big-endian header (magic number, then one size per axis), then uint8 values."""
+    with gzip.open(path, "rb") as file:
+        data = file.read()
+    header = np.frombuffer(data, dtype=">u4", count=1 + ndim) if len(data) >= 4 * (1 + ndim) else None
+    if header is None or header[0] != magic:
+        raise ValueError(f"{path.name} is not an IDX file with magic number {magic}")
+    shape = tuple(int(size) for size in header[1:])
+    values = np.frombuffer(data, dtype=np.uint8, offset=4 * (1 + ndim))
+    if values.size != np.prod(shape):
+        raise ValueError(f"{path.name} should hold {int(np.prod(shape))} values for shape {shape}, got {values.size}")
+    return values.reshape(shape)
+
+
+def load_fashion_mnist(folder, *, checksums=FASHION_MNIST_SHA256):
+    """Read Fashion-MNIST from the four official ``.gz`` files in ``folder``, after checking their SHA-256.
+
+    Nothing is downloaded: a missing file raises ``FileNotFoundError`` that
+    says how to get the data; a file whose checksum differs raises ``ValueError``.
+
+    Returns
+    -------
+    X_train ``(60000, 28, 28)`` uint8, y_train ``(60000,)``, X_test ``(10000, 28, 28)``, y_test ``(10000,)``
+    """
+    folder = Path(folder)
+    for name, expected in checksums.items():
+        path = folder / name
+        if not path.is_file():
+            raise FileNotFoundError(f"{name} is missing from the folder {folder.name!r}. {FASHION_MNIST_HELP}")
+        actual = _sha256(path)
+        if actual != expected:
+            raise ValueError(f"{name} has SHA-256 {actual}, expected {expected}: the file is damaged or not "
+                             "the official one; download it again")
+    X_train = _read_idx(folder / "train-images-idx3-ubyte.gz", 2051, 3)
+    y_train = _read_idx(folder / "train-labels-idx1-ubyte.gz", 2049, 1)
+    X_test = _read_idx(folder / "t10k-images-idx3-ubyte.gz", 2051, 3)
+    y_test = _read_idx(folder / "t10k-labels-idx1-ubyte.gz", 2049, 1)
+    for images, labels, split in ((X_train, y_train, "train"), (X_test, y_test, "test")):
+        if len(images) != len(labels):
+            raise ValueError(f"the {split} split has {len(images)} images but {len(labels)} labels")
+    return X_train, y_train.astype(np.int64), X_test, y_test.astype(np.int64)

@@ -1,3 +1,6 @@
+import gzip
+import hashlib
+
 import nnfs.datasets
 import numpy as np
 import pytest
@@ -42,3 +45,46 @@ def test_bad_input_is_refused_clearly(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+def write_idx(path, values, magic):
+    header = np.array([magic, *values.shape], dtype=">u4").tobytes()
+    with gzip.open(path, "wb") as file:
+        file.write(header + values.astype(np.uint8).tobytes())
+
+
+@pytest.fixture
+def fashion_folder(tmp_path, rng):
+    write_idx(tmp_path / "train-images-idx3-ubyte.gz", rng.integers(0, 256, (6, 28, 28)), 2051)
+    write_idx(tmp_path / "train-labels-idx1-ubyte.gz", np.arange(6) % 10, 2049)
+    write_idx(tmp_path / "t10k-images-idx3-ubyte.gz", rng.integers(0, 256, (3, 28, 28)), 2051)
+    write_idx(tmp_path / "t10k-labels-idx1-ubyte.gz", np.array([9, 0, 1]), 2049)
+    return tmp_path
+
+
+def sums_of(folder):
+    return {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in datasets.FASHION_MNIST_SHA256}
+
+
+def test_fashion_mnist_reads_verified_idx_files(fashion_folder):
+    X_train, y_train, X_test, y_test = datasets.load_fashion_mnist(fashion_folder, checksums=sums_of(fashion_folder))
+    assert X_train.shape == (6, 28, 28) and X_train.dtype == np.uint8 and X_test.shape == (3, 28, 28)
+    np.testing.assert_array_equal(y_test, [9, 0, 1])
+    assert datasets.FASHION_MNIST_LABELS[int(y_test[0])] == "Ankle boot"
+
+
+def test_fashion_mnist_refuses_a_file_with_the_wrong_checksum(fashion_folder):
+    with pytest.raises(ValueError, match=r"train-images-idx3-ubyte.gz has SHA-256 [0-9a-f]{64}, expected 3aede38d"):
+        datasets.load_fashion_mnist(fashion_folder)
+
+
+def test_fashion_mnist_missing_files_explain_how_to_get_them(tmp_path):
+    with pytest.raises(FileNotFoundError, match="is missing .* never downloaded by the course. To use it, download"):
+        datasets.load_fashion_mnist(tmp_path)
+
+
+def test_fashion_mnist_refuses_files_that_are_not_idx(fashion_folder):
+    with gzip.open(fashion_folder / "t10k-labels-idx1-ubyte.gz", "wb") as file:
+        file.write(b"not an idx file")
+    with pytest.raises(ValueError, match="is not an IDX file with magic number 2049"):
+        datasets.load_fashion_mnist(fashion_folder, checksums=sums_of(fashion_folder))
