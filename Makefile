@@ -2,6 +2,7 @@
 VENV   := .venv
 PYTHON := $(VENV)/bin/python
 SETUP  := $(VENV)/.installed
+BROWSER_SETUP := $(VENV)/.browser-installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]*_*.ipynb))
 
 # Same hashing, same thread count, same summation order on every run.
@@ -11,10 +12,10 @@ export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup lab check test notebooks execute clean
+.PHONY: help setup lab check test notebooks execute html student student-test browser-test clean
 
 help:  ## List the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 12
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
 $(SETUP): requirements.txt pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
@@ -24,20 +25,37 @@ $(SETUP): requirements.txt pyproject.toml
 setup: $(SETUP)  ## Create .venv and install the pinned requirements and nncore (editable)
 
 lab: $(SETUP)  ## Open JupyterLab on the course
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 check: $(SETUP)  ## Unit tests, then every notebook re-executed and compared by nbval (strict)
-	$(PYTHON) -m pytest -p no:cacheprovider tests
+	$(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/export
 	$(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env notebooks
 
 test: $(SETUP)  ## Unit tests only
-	$(PYTHON) -m pytest -p no:cacheprovider tests
+	$(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/export
 
 notebooks: $(SETUP)  ## nbval only; NB=notebooks/01_neurons.ipynb for one chapter
 	$(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(or $(NB),notebooks)
 
 execute: $(SETUP)  ## Re-execute notebooks in place with clean metadata; NB=... for one chapter
 	$(PYTHON) tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
+
+html: $(SETUP)  ## Export every chapter to build/html (offline: local MathJax, embedded figures)
+	$(PYTHON) tools/export_html.py build/html
+
+student: $(SETUP)  ## Student edition in build/student: outputs cleared, solutions replaced by stubs
+	$(PYTHON) tools/make_student.py build/student
+
+student-test: student  ## Each student chapter runs up to its first stub, and every stub's check fails helpfully
+	$(PYTHON) -m pytest -p no:cacheprovider tests/export/test_student.py
+
+$(BROWSER_SETUP): requirements-browser.txt $(SETUP)
+	command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+	$(PYTHON) -m pip install --quiet -r requirements-browser.txt
+	touch $(BROWSER_SETUP)
+
+browser-test: $(BROWSER_SETUP) html  ## Headless Chromium opens the HTML edition and a JupyterLab chapter
+	$(PYTHON) -m pytest -p no:cacheprovider tests/export/test_browser.py
 
 clean:  ## Remove build output and caches (keeps .venv)
 	rm -rf build .pytest_cache

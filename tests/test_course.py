@@ -18,7 +18,7 @@ def test_requirements_are_pinned_and_install_nncore():
 
 def test_make_help_lists_the_targets():
     out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    for target in ("setup", "lab", "check", "execute"):
+    for target in ("setup", "lab", "check", "execute", "html", "student", "student-test", "browser-test"):
         assert re.search(rf"^{target}\s+\S", out, re.M), f"`make help` does not describe {target}:\n{out}"
 
 
@@ -28,10 +28,11 @@ def test_check_runs_nbval_strictly_over_every_notebook():
     assert "--nbval " in recipe and "--nbval-lax" not in recipe and "notebooks" in recipe
 
 
-def test_ci_runs_make_check_and_nothing_else():
+def test_ci_runs_make_check_then_the_export_checks_and_nothing_else():
     commands = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()
                 if line.strip() and not line.lstrip().startswith("#")]
-    assert commands[-1] == "make check"
+    makes = [c for c in commands if c.startswith("make ")]
+    assert makes == ["make check", "make student-test browser-test"]
     assert all(c.startswith(("set ", "cd ", "make ")) for c in commands), commands
 
 

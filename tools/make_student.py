@@ -1,0 +1,108 @@
+"""Make the student edition of the chapters: outputs cleared, solutions replaced by stubs, checks kept.
+
+Usage: python tools/make_student.py [OUTPUT_DIR]        (default build/student)
+
+In a code cell tagged ``solution``, imports stay, every function keeps its
+signature and docstring and gets a stub body, and any other statement is
+removed. Inside any code cell, the lines between ``# BEGIN SOLUTION`` and
+``# END SOLUTION`` become a stub too. A stub raises ``NotImplementedError``
+naming what to write, so the exercise's check fails with that message until
+the learner replaces it.
+"""
+import ast
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
+
+
+def stub_lines(what, indent):
+    pad = " " * indent
+    return [f"{pad}# YOUR CODE HERE",
+            f'{pad}raise NotImplementedError("{what}: not written yet. Replace this line with your code, '
+            'then run the check below.")']
+
+
+def stub_function(lines, node):
+    """Decorators, signature and docstring of ``node`` from ``lines``, then a stub body."""
+    first = node.body[0]
+    start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
+    if first.lineno == node.lineno:  # def f(x): return ... on one line
+        head = lines[start:node.lineno - 1] + [lines[node.lineno - 1][:first.col_offset].rstrip()]
+        return head + stub_lines(node.name, node.col_offset + 4)
+    keep_until = first.end_lineno if ast.get_docstring(node, clean=False) is not None else first.lineno - 1
+    return lines[start:keep_until] + stub_lines(node.name, first.col_offset)
+
+
+def stub_solution_cell(source):
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    out = []
+    for node in tree.body:
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            out.extend(lines[node.lineno - 1:node.end_lineno])
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            if out:
+                out.append("")
+            if isinstance(node, ast.ClassDef):
+                out.extend(stub_class(lines, node))
+            else:
+                out.extend(stub_function(lines, node))
+    if not any(isinstance(node, (ast.FunctionDef, ast.ClassDef)) for node in tree.body):
+        out.extend(stub_lines("this exercise", 0))
+    return "\n".join(out)
+
+
+def stub_class(lines, node):
+    head = lines[node.lineno - 1:node.body[0].lineno - 1]
+    methods = [item for item in node.body if isinstance(item, ast.FunctionDef)]
+    out = list(head)
+    for method in methods:
+        out.extend(stub_function(lines, method))
+    return out if methods else head + stub_lines(node.name, node.body[0].col_offset)
+
+
+def stub_marked_regions(source):
+    out, inside = [], False
+    for line in source.splitlines():
+        stripped = line.strip()
+        if stripped == BEGIN:
+            inside = True
+            out.extend(stub_lines("this part", len(line) - len(line.lstrip())))
+        elif stripped == END:
+            inside = False
+        elif not inside:
+            out.append(line)
+    return "\n".join(out)
+
+
+def student_version(notebook):
+    for cell in notebook.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = []
+        cell.execution_count = None
+        if "solution" in cell.metadata.get("tags", []):
+            cell.source = stub_solution_cell(cell.source)
+        elif BEGIN in cell.source:
+            cell.source = stub_marked_regions(cell.source)
+    return notebook
+
+
+def main(output):
+    if output.exists():
+        shutil.rmtree(output)
+    shutil.copytree(NOTEBOOKS / "checks", output / "checks", ignore=shutil.ignore_patterns("__pycache__"))
+    for path in sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb")):
+        notebook = student_version(nbformat.read(path, as_version=4))
+        nbformat.write(notebook, output / path.name)
+        print(f"student version of {path.name}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "build" / "student")
