@@ -11,6 +11,8 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Chapters run offline and write nothing into the repository (tools/guard/sitecustomize.py enforces both).
+GUARD := PYTHONPATH=$(CURDIR)/tools/guard
 
 .PHONY: help setup lab check test notebooks execute html student student-test browser-test clean
 
@@ -29,13 +31,13 @@ lab: $(SETUP)  ## Open JupyterLab on the course
 
 check: $(SETUP)  ## Unit tests, then every notebook re-executed and compared by nbval (strict)
 	$(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/export
-	$(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env notebooks
+	$(GUARD) $(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env notebooks
 
 test: $(SETUP)  ## Unit tests only
 	$(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/export
 
 notebooks: $(SETUP)  ## nbval only; NB=notebooks/01_neurons.ipynb for one chapter
-	$(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(or $(NB),notebooks)
+	$(GUARD) $(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(or $(NB),notebooks)
 
 execute: $(SETUP)  ## Re-execute notebooks in place with clean metadata; NB=... for one chapter
 	$(PYTHON) tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))

@@ -59,3 +59,41 @@ def test_executor_writes_clean_metadata(tmp_path):
     assert done.cells[0].outputs[0].text == "42\n"
     assert done.cells[1].outputs[0].ename == "ZeroDivisionError"
     assert "execution" not in done.cells[0].metadata
+
+
+GUARD_PROBE = """
+import os, socket, sitecustomize
+with socket.socket() as sock:
+    try:
+        sitecustomize._check_address(sock, ("192.0.2.1", 80))
+    except PermissionError as error:
+        print("blocked:", error)
+    sitecustomize._check_address(sock, ("127.0.0.1", 80))
+try:
+    open(os.path.join(sitecustomize._REPOSITORY, "notebooks", "stray.txt"), "w")
+except PermissionError as error:
+    print("blocked:", error)
+import tempfile
+with tempfile.TemporaryFile("w") as file:
+    file.write("fine")
+print("temporary files are fine")
+"""
+
+
+def test_guard_blocks_the_network_and_writes_into_the_repository():
+    result = subprocess.run([sys.executable, "-c", GUARD_PROBE], capture_output=True, text=True, check=True,
+                            env={"PYTHONPATH": str(ROOT / "tools" / "guard"), "PATH": ""})
+    assert result.stdout.splitlines() == [
+        "blocked: the course runs offline: a connection to 192.0.2.1 was blocked",
+        "blocked: a chapter may not write into the repository; use a temporary folder (tried notebooks/stray.txt)",
+        "temporary files are fine"]
+    assert not (ROOT / "notebooks" / "stray.txt").exists()
+
+
+def test_make_runs_every_chapter_under_the_guard():
+    makefile = (ROOT / "Makefile").read_text()
+    for target in ("check", "notebooks"):
+        recipe = re.search(rf"^{target}:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+        assert "$(GUARD)" in recipe, f"`make {target}` runs chapters without tools/guard"
+    assert 'os.environ["PYTHONPATH"]' in (ROOT / "tools/execute_notebooks.py").read_text(), \
+        "`make execute` runs its kernels without tools/guard"

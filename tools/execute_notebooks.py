@@ -6,13 +6,17 @@ The kernel starts in the notebook's folder, as in JupyterLab and nbval.
 Per-cell metadata keeps only ``tags``; the notebook keeps the kernelspec and
 the full ``language_info`` so JupyterLab does not mark it modified on opening.
 A cell that raises is an error unless it is tagged ``raises-exception``.
+The kernels run under ``tools/guard`` (offline, no writes into the repository),
+as they do under `make check`; this process itself writes the notebooks.
 """
+import os
 import sys
 from pathlib import Path
 
 import nbformat
 from nbconvert.preprocessors import ClearMetadataPreprocessor, ExecutePreprocessor
 
+GUARD = Path(__file__).resolve().parent / "guard"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
 
 
@@ -33,6 +37,7 @@ def execute(path):
 
 
 def main(paths):
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(GUARD), os.environ.get("PYTHONPATH")]))
     for name in paths:
         path = Path(name)
         print(f"executing {path}", flush=True)
