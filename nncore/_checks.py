@@ -7,6 +7,8 @@ import numbers
 
 import numpy as np
 
+NUMERIC_KINDS = "biufc"  # bool, signed and unsigned integers, floats, complex
+
 
 def as_array(name, value, *, ndim=None, n_columns=None, finite=True):
     """Return ``value`` as an ndarray after checking its dimensions and values.
@@ -15,10 +17,10 @@ def as_array(name, value, *, ndim=None, n_columns=None, finite=True):
     is needed is an error, not a guess.
     """
     try:
-        array = np.asarray(value)
+        array = value if isinstance(value, np.ndarray) else np.asarray(value)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name} must be array-like, got {type(value).__name__}: {error}") from None
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.number) or array.dtype == bool):
+    if array.dtype.kind not in NUMERIC_KINDS:
         raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
     if ndim is not None and array.ndim != ndim:
         expected = {1: "a 1-D array (n_samples,)", 2: "a 2-D array (n_samples, n_features)"}.get(ndim, f"{ndim}-D")
@@ -26,7 +28,7 @@ def as_array(name, value, *, ndim=None, n_columns=None, finite=True):
         raise ValueError(f"{name} must be {expected}, got shape {array.shape}{hint}")
     if n_columns is not None and array.shape[-1] != n_columns:
         raise ValueError(f"{name} must have {n_columns} columns, got shape {array.shape}")
-    if finite and np.issubdtype(array.dtype, np.inexact) and not np.isfinite(array).all():
+    if finite and array.dtype.kind in "fc" and not np.isfinite(array).all():
         bad = int(np.size(array) - np.isfinite(array).sum())
         raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
     return array

@@ -60,6 +60,8 @@ def float64_dot():
 
 def _float64_copy(layer):
     layer = copy.deepcopy(layer)
+    if hasattr(layer, "needs_input_gradient"):
+        layer.needs_input_gradient = True
     for name in _PARAMETERS:
         if hasattr(layer, name):
             setattr(layer, name, np.array(getattr(layer, name), dtype=np.float64))

@@ -47,6 +47,7 @@ class Dense:
         else:
             self.weights = self.weight_scale * rng.standard_normal((self.n_inputs, self.n_neurons))
         self.biases = np.zeros((1, self.n_neurons))
+        self.needs_input_gradient = True
 
     def forward(self, inputs, training=False):
         """Compute ``inputs @ W + b``: ``(N, n_inputs) -> (N, n_neurons)``."""
@@ -59,6 +60,7 @@ class Dense:
 
         Sets :math:`\partial W = X^\top G` (plus the penalties' gradients),
         :math:`\partial b = \sum_i G_i` and returns :math:`\partial X = G W^\top`, shape ``(N, n_inputs)``.
+        A model's first layer skips :math:`\partial X` (``needs_input_gradient = False``): nothing uses it.
         """
         self.dweights = np.dot(self.inputs.T, dvalues)
         self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
@@ -70,7 +72,7 @@ class Dense:
             self.dbiases += self.bias_regularizer_l1 * _sign_with_zero_positive(self.biases)
         if self.bias_regularizer_l2 > 0:
             self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
-        self.dinputs = np.dot(dvalues, self.weights.T)
+        self.dinputs = np.dot(dvalues, self.weights.T) if self.needs_input_gradient else None
         return self.dinputs
 
     def get_parameters(self):

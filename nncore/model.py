@@ -65,6 +65,8 @@ class Model:
             raise ValueError(f"the last layer must be an output activation with predictions(), got {last!r}")
         self.output_layer_activation = last
         self.trainable_layers = [layer for layer in self.layers if hasattr(layer, "weights")]
+        for layer in self.trainable_layers:
+            layer.needs_input_gradient = layer is not self.layers[0]
         if self.loss is not None:
             self.loss.remember_trainable_layers(self.trainable_layers)
         combined = isinstance(last, Softmax) and isinstance(self.loss, CategoricalCrossentropy)

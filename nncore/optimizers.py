@@ -142,18 +142,23 @@ class Adam(Optimizer):
             layer.bias_momentums = np.zeros_like(layer.biases)
             layer.bias_cache = np.zeros_like(layer.biases)
         step = self.iterations + 1
-        layer.weight_momentums = self.beta_1 * layer.weight_momentums + (1 - self.beta_1) * layer.dweights
-        layer.bias_momentums = self.beta_1 * layer.bias_momentums + (1 - self.beta_1) * layer.dbiases
-        weight_momentums_corrected = layer.weight_momentums / (1 - self.beta_1 ** step)
-        bias_momentums_corrected = layer.bias_momentums / (1 - self.beta_1 ** step)
-        layer.weight_cache = self.beta_2 * layer.weight_cache + (1 - self.beta_2) * layer.dweights ** 2
-        layer.bias_cache = self.beta_2 * layer.bias_cache + (1 - self.beta_2) * layer.dbiases ** 2
-        weight_cache_corrected = layer.weight_cache / (1 - self.beta_2 ** step)
-        bias_cache_corrected = layer.bias_cache / (1 - self.beta_2 ** step)
-        layer.weights += (-self.current_learning_rate * weight_momentums_corrected
-                          / (np.sqrt(weight_cache_corrected) + self.epsilon))
-        layer.biases += (-self.current_learning_rate * bias_momentums_corrected
-                         / (np.sqrt(bias_cache_corrected) + self.epsilon))
+        self._update(layer.weights, layer.dweights, layer.weight_momentums, layer.weight_cache, step)
+        self._update(layer.biases, layer.dbiases, layer.bias_momentums, layer.bias_cache, step)
+
+    def _update(self, param, grad, m, c, step):
+        """Update ``param`` and its state ``m``, ``c`` in place: the formulas' operations in their order,
+        so the numbers are identical to the written-out version, without its temporary arrays."""
+        m *= self.beta_1
+        m += (1 - self.beta_1) * grad
+        c *= self.beta_2
+        c += (1 - self.beta_2) * grad ** 2
+        m_corrected = m / (1 - self.beta_1 ** step)
+        c_corrected = c / (1 - self.beta_2 ** step)
+        np.sqrt(c_corrected, out=c_corrected)
+        c_corrected += self.epsilon
+        m_corrected *= -self.current_learning_rate
+        m_corrected /= c_corrected
+        param += m_corrected
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon, "beta_1": self.beta_1, "beta_2": self.beta_2}

@@ -137,3 +137,11 @@ def test_unfinalized_and_unset_models_say_what_to_do(spiral):
         bare = nc.Model()
         bare.add(nc.Dense(2, 3))
         bare.finalize()
+
+
+def test_the_first_layer_skips_its_unused_input_gradient(spiral):
+    X, y = spiral
+    model = spiral_model()
+    model.train(X, y, epochs=1, verbose=False)
+    first, second = model.trainable_layers
+    assert first.dinputs is None and second.dinputs.shape == (len(X), 16)

@@ -102,3 +102,20 @@ def test_bad_hyper_parameters_are_refused_clearly(call, error, words):
     with pytest.raises(error) as info:
         call()
     assert words in str(info.value)
+
+
+def test_in_place_adam_is_identical_to_the_formulas_written_out(nnfs_init):
+    layer, reference = Dense(3, 4), Dense(3, 4)
+    reference.set_parameters(*layer.get_parameters())
+    m, c = np.zeros_like(layer.weights), np.zeros_like(layer.weights)
+    optimizer, lr, b1, b2, eps = Adam(learning_rate=0.05, decay=1e-3), 0.05, 0.9, 0.999, 1e-7
+    for t in range(50):
+        layer.dweights = reference.dweights = np.random.randn(3, 4)
+        layer.dbiases = np.zeros((1, 4))
+        optimizer.step([layer])
+        current = lr * (1. / (1. + 1e-3 * t))
+        m = b1 * m + (1 - b1) * reference.dweights
+        c = b2 * c + (1 - b2) * reference.dweights ** 2
+        reference.weights += -current * (m / (1 - b1 ** (t + 1))) / (np.sqrt(c / (1 - b2 ** (t + 1))) + eps)
+    np.testing.assert_array_equal(layer.weights, reference.weights)
+    assert layer.weights.dtype == np.float32
