@@ -14,7 +14,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Chapters run offline and write nothing into the repository (tools/guard/sitecustomize.py enforces both).
 GUARD := PYTHONPATH=$(CURDIR)/tools/guard
 
-.PHONY: help setup lab check test notebooks execute html student student-test browser-test clean
+.PHONY: help setup lab check test notebooks execute html student student-test browser-test bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -58,6 +58,9 @@ $(BROWSER_SETUP): requirements-browser.txt $(SETUP)
 
 browser-test: $(BROWSER_SETUP) html  ## Headless Chromium opens the HTML edition and a JupyterLab chapter
 	$(PYTHON) -m pytest -p no:cacheprovider tests/export/test_browser.py
+
+bench: $(SETUP)  ## Time nncore against a book-style loop, PyTorch (if installed) and the GEMM floor
+	$(PYTHON) tools/bench.py
 
 clean:  ## Remove build output and caches (keeps .venv)
 	rm -rf build .pytest_cache

@@ -44,8 +44,7 @@ class ReLU(Activation):
         return self.output
 
     def backward(self, dvalues):
-        self.dinputs = dvalues.copy()
-        self.dinputs[self.inputs <= 0] = 0
+        self.dinputs = np.where(self.inputs > 0, dvalues, 0.0)
         return self.dinputs
 
 

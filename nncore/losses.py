@@ -93,7 +93,7 @@ class CategoricalCrossentropy(Loss):
         y_true = _checks.class_labels("y_true", y_true, *y_pred.shape)
         clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
         if y_true.ndim == 1:
-            correct_confidences = clipped[range(len(clipped)), y_true]
+            correct_confidences = clipped[np.arange(len(clipped)), y_true]
         else:
             correct_confidences = np.sum(clipped * y_true, axis=1)
         return -np.log(correct_confidences)
@@ -182,7 +182,7 @@ class SoftmaxCategoricalCrossentropy:
         if y_true.ndim == 2:
             y_true = np.argmax(y_true, axis=1)
         self.dinputs = dvalues.copy()
-        self.dinputs[range(samples), y_true] -= 1
+        self.dinputs[np.arange(samples), y_true] -= 1
         self.dinputs = self.dinputs / samples
         return self.dinputs
 
