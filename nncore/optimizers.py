@@ -147,18 +147,21 @@ class Adam(Optimizer):
 
     def _update(self, param, grad, m, c, step):
         """Update ``param`` and its state ``m``, ``c`` in place: the formulas' operations in their order,
-        so the numbers are identical to the written-out version, without its temporary arrays."""
+        so the numbers are identical to the written-out version, with two temporary arrays instead of eight."""
+        scratch = (1 - self.beta_1) * grad
         m *= self.beta_1
-        m += (1 - self.beta_1) * grad
+        m += scratch
+        np.multiply(grad, grad, out=scratch)
+        scratch *= 1 - self.beta_2
         c *= self.beta_2
-        c += (1 - self.beta_2) * grad ** 2
-        m_corrected = m / (1 - self.beta_1 ** step)
+        c += scratch
+        np.divide(m, 1 - self.beta_1 ** step, out=scratch)
         c_corrected = c / (1 - self.beta_2 ** step)
         np.sqrt(c_corrected, out=c_corrected)
         c_corrected += self.epsilon
-        m_corrected *= -self.current_learning_rate
-        m_corrected /= c_corrected
-        param += m_corrected
+        scratch *= -self.current_learning_rate
+        scratch /= c_corrected
+        param += scratch
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon, "beta_1": self.beta_1, "beta_2": self.beta_2}
