@@ -35,8 +35,10 @@ def plot_decision_boundary(model_or_fn, X, y, *, ax=None, resolution=200, title=
     grid = np.c_[xx.ravel(), yy.ravel()].astype(X.dtype)
     classes = _predict_classes(model_or_fn, grid).reshape(xx.shape)
     n_classes = int(max(classes.max(), y.max())) + 1
-    ax.contourf(xx, yy, classes, levels=np.arange(n_classes + 1) - 0.5, cmap="brg", alpha=0.3)
-    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="brg", s=12, vmin=0, vmax=n_classes - 1, edgecolors="k", linewidths=0.2)
+    ax.contourf(xx, yy, classes, levels=np.arange(n_classes + 1) - 0.5, cmap="brg", alpha=0.3,
+                vmin=0, vmax=max(n_classes - 1, 1))
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap="brg", s=12, vmin=0, vmax=max(n_classes - 1, 1), edgecolors="k",
+               linewidths=0.2)
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     if title:
