@@ -171,7 +171,7 @@ def test_jupyterlab_serves_a_chapter_with_an_idle_kernel(browser, lab):
     page.goto(f"{base}/lab/tree/{CHAPTERS[0]}.ipynb?token={token}")
     page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=60000)
     page.wait_for_selector(".jp-RenderedMarkdown h1", timeout=30000)
-    assert page.locator(".jp-OutputArea-output").count() > 0, "the committed outputs are not shown"
+    page.wait_for_selector(".jp-OutputArea-output", timeout=30000)  # the committed outputs are shown
     deadline = time.monotonic() + 60
     while kernel_states(base, token) != ["idle"]:
         assert time.monotonic() < deadline, f"kernel states {kernel_states(base, token)}"
