@@ -137,10 +137,13 @@ class Adam(Optimizer):
 
     def update_params(self, layer):
         if not (hasattr(layer, "weight_cache") and hasattr(layer, "weight_momentums")):
-            layer.weight_momentums = np.zeros_like(layer.weights)
-            layer.weight_cache = np.zeros_like(layer.weights)
-            layer.bias_momentums = np.zeros_like(layer.biases)
-            layer.bias_cache = np.zeros_like(layer.biases)
+            # The state takes the dtype that m = b1 * m + (1 - b1) * g would give (float64 if g is), as in the book.
+            weight_dtype = np.result_type(layer.weights, layer.dweights)
+            bias_dtype = np.result_type(layer.biases, layer.dbiases)
+            layer.weight_momentums = np.zeros_like(layer.weights, dtype=weight_dtype)
+            layer.weight_cache = np.zeros_like(layer.weights, dtype=weight_dtype)
+            layer.bias_momentums = np.zeros_like(layer.biases, dtype=bias_dtype)
+            layer.bias_cache = np.zeros_like(layer.biases, dtype=bias_dtype)
         step = self.iterations + 1
         self._update(layer.weights, layer.dweights, layer.weight_momentums, layer.weight_cache, step)
         self._update(layer.biases, layer.dbiases, layer.bias_momentums, layer.bias_cache, step)

@@ -104,13 +104,14 @@ def test_bad_hyper_parameters_are_refused_clearly(call, error, words):
     assert words in str(info.value)
 
 
-def test_in_place_adam_is_identical_to_the_formulas_written_out(nnfs_init):
+@pytest.mark.parametrize("gradient_dtype", [np.float32, np.float64])
+def test_in_place_adam_is_identical_to_the_formulas_written_out(nnfs_init, gradient_dtype):
     layer, reference = Dense(3, 4), Dense(3, 4)
     reference.set_parameters(*layer.get_parameters())
     m, c = np.zeros_like(layer.weights), np.zeros_like(layer.weights)
     optimizer, lr, b1, b2, eps = Adam(learning_rate=0.05, decay=1e-3), 0.05, 0.9, 0.999, 1e-7
     for t in range(50):
-        layer.dweights = reference.dweights = np.random.randn(3, 4)
+        layer.dweights = reference.dweights = np.random.randn(3, 4).astype(gradient_dtype)
         layer.dbiases = np.zeros((1, 4))
         optimizer.step([layer])
         current = lr * (1. / (1. + 1e-3 * t))
