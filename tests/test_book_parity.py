@@ -10,48 +10,22 @@ from nncore.datasets import sine_data, spiral_data
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import bench_reference as book  # noqa: E402
 
-
-def book_loop(layers, X, y, optimizer, epochs, mse):
-    """Train book-style dense/ReLU layers in place for ``epochs`` full-batch steps."""
-    for _ in range(epochs):
-        out = X
-        for layer in layers:
-            layer.forward(out)
-            out = layer.output
-        if mse:
-            dvalues = -2 * (y - out) / out.shape[1] / len(out)
-        else:
-            loss = book.SoftmaxWithCrossEntropy()
-            loss.forward(out, y)
-            loss.backward(loss.output, y)
-            dvalues = loss.dinputs
-        for layer in reversed(layers):
-            layer.backward(dvalues)
-            dvalues = layer.dinputs
-        optimizer.pre_update_params()
-        for layer in layers[::2]:
-            optimizer.update_params(layer)
-        optimizer.post_update_params()
+EPOCHS = 100
 
 
-def test_sine_regression_matches_the_book_style_loop(nnfs_init):
-    np.random.seed(0)
-    X, y = sine_data()
-    reference = [book.DenseLayer(0.1 * np.random.randn(1, 64)), book.ReLUActivation(),
-                 book.DenseLayer(0.1 * np.random.randn(64, 64)), book.ReLUActivation(),
-                 book.DenseLayer(0.1 * np.random.randn(64, 1))]
-    book_loop(reference, X, y, book.AdamOptimizer(learning_rate=0.005, decay=1e-3), 100, mse=True)
-    np.random.seed(0)
-    X, y = sine_data()
+def trained_nncore_model(X, y, layers, loss, optimizer, accuracy):
     model = nc.Model()
-    for layer in (nc.Dense(1, 64, weight_scale=0.1), nc.ReLU(), nc.Dense(64, 64, weight_scale=0.1), nc.ReLU(),
-                  nc.Dense(64, 1, weight_scale=0.1), nc.Linear()):
+    for layer in layers:
         model.add(layer)
-    model.set(loss=nc.MeanSquaredError(), optimizer=nc.Adam(learning_rate=0.005, decay=1e-3),
-              accuracy=nc.RegressionAccuracy())
+    model.set(loss=loss, optimizer=optimizer, accuracy=accuracy)
     model.finalize()
-    model.train(X, y, epochs=100, verbose=False)
-    for ours, theirs in zip(model.trainable_layers, reference[::2]):
+    model.train(X, y, epochs=EPOCHS, verbose=False)
+    return model
+
+
+def assert_same_parameters(model, reference_layers):
+    dense = [layer for layer in reference_layers if isinstance(layer, book.DenseLayer)]
+    for ours, theirs in zip(model.trainable_layers, dense, strict=True):
         np.testing.assert_array_equal(ours.weights, theirs.weights)
         np.testing.assert_array_equal(ours.biases, theirs.biases)
 
@@ -61,16 +35,41 @@ def test_spiral_classifier_matches_the_book_style_loop(nnfs_init):
     X, y = spiral_data(samples=100, classes=3)
     reference = [book.DenseLayer(0.01 * np.random.randn(2, 64)), book.ReLUActivation(),
                  book.DenseLayer(0.01 * np.random.randn(64, 3))]
-    book_loop(reference, X, y, book.AdamOptimizer(learning_rate=0.05, decay=5e-7), 100, mse=False)
+    optimizer, loss = book.AdamOptimizer(learning_rate=0.05, decay=5e-7), book.SoftmaxWithCrossEntropy()
+    for _ in range(EPOCHS):
+        book.train_step(reference, loss, optimizer, X, y)
     np.random.seed(0)
     X, y = spiral_data(samples=100, classes=3)
-    model = nc.Model()
-    for layer in (nc.Dense(2, 64), nc.ReLU(), nc.Dense(64, 3), nc.Softmax()):
-        model.add(layer)
-    model.set(loss=nc.CategoricalCrossentropy(), optimizer=nc.Adam(learning_rate=0.05, decay=5e-7),
-              accuracy=nc.CategoricalAccuracy())
-    model.finalize()
-    model.train(X, y, epochs=100, verbose=False)
-    for ours, theirs in zip(model.trainable_layers, reference[::2]):
-        np.testing.assert_array_equal(ours.weights, theirs.weights)
-        np.testing.assert_array_equal(ours.biases, theirs.biases)
+    model = trained_nncore_model(X, y, [nc.Dense(2, 64), nc.ReLU(), nc.Dense(64, 3), nc.Softmax()],
+                                 nc.CategoricalCrossentropy(), nc.Adam(learning_rate=0.05, decay=5e-7),
+                                 nc.CategoricalAccuracy())
+    assert_same_parameters(model, reference)
+
+
+def test_sine_regression_matches_the_book_style_loop(nnfs_init):
+    np.random.seed(0)
+    X, y = sine_data()
+    reference = [book.DenseLayer(0.1 * np.random.randn(1, 64)), book.ReLUActivation(),
+                 book.DenseLayer(0.1 * np.random.randn(64, 64)), book.ReLUActivation(),
+                 book.DenseLayer(0.1 * np.random.randn(64, 1))]
+    optimizer = book.AdamOptimizer(learning_rate=0.005, decay=1e-3)
+    for _ in range(EPOCHS):
+        output = X
+        for layer in reference:
+            layer.forward(output)
+            output = layer.output
+        dvalues = -2 * (y - output) / output.shape[1] / len(output)  # mean squared error, linear output
+        for layer in reversed(reference):
+            layer.backward(dvalues)
+            dvalues = layer.dinputs
+        optimizer.pre_update_params()
+        for layer in reference[::2]:
+            optimizer.update_params(layer)
+        optimizer.post_update_params()
+    np.random.seed(0)
+    X, y = sine_data()
+    layers = [nc.Dense(1, 64, weight_scale=0.1), nc.ReLU(), nc.Dense(64, 64, weight_scale=0.1), nc.ReLU(),
+              nc.Dense(64, 1, weight_scale=0.1), nc.Linear()]
+    model = trained_nncore_model(X, y, layers, nc.MeanSquaredError(), nc.Adam(learning_rate=0.005, decay=1e-3),
+                                 nc.RegressionAccuracy())
+    assert_same_parameters(model, reference)
