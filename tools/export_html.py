@@ -48,8 +48,13 @@ def export_chapter(exporter, path, previous, following):
     return chapter_title(notebook, path.stem), body
 
 
+def inline_markdown(text):
+    """Escape ``text`` for HTML and render its `code` spans."""
+    return re.sub(r"`([^`]+)`", r"<code>\1</code>", html.escape(text))
+
+
 def index_page(entries):
-    items = "\n".join(f'  <li><a href="{stem}.html">{html.escape(title)}</a> — {html.escape(summary)}</li>'
+    items = "\n".join(f'  <li><a href="{stem}.html">{inline_markdown(title)}</a> — {inline_markdown(summary)}</li>'
                       for stem, title, summary in entries)
     return f"""<!DOCTYPE html>
 <html lang="en">
