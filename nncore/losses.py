@@ -103,7 +103,7 @@ class CategoricalCrossentropy(Loss):
         samples, labels = dvalues.shape
         y_true = _checks.class_labels("y_true", y_true, samples, labels)
         if y_true.ndim == 1:
-            y_true = np.eye(labels)[y_true]
+            y_true = np.eye(labels, dtype=dvalues.dtype)[y_true]
         clipped = np.clip(dvalues, EPSILON, 1 - EPSILON)
         self.dinputs = -y_true / clipped / samples
         return self.dinputs

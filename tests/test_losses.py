@@ -81,6 +81,10 @@ def test_combined_forward_returns_the_mean_loss_and_sets_output():
     assert np.isclose(loss, np.mean(-np.log([0.7, 0.5, 0.9])))
 
 
+def test_sparse_labels_give_gradients_in_the_predictions_dtype():
+    probabilities = PROBS.astype(np.float32)
+    assert CategoricalCrossentropy().backward(probabilities, LABELS).dtype == np.float32
+
 def test_calculate_accumulates_a_sample_weighted_mean():
     loss = CategoricalCrossentropy()
     loss.calculate(PROBS[:1], LABELS[:1])

@@ -145,3 +145,41 @@ def test_the_first_layer_skips_its_unused_input_gradient(spiral):
     model.train(X, y, epochs=1, verbose=False)
     first, second = model.trainable_layers
     assert first.dinputs is None and second.dinputs.shape == (len(X), 16)
+
+
+def float32_model(layers, loss, accuracy, optimizer):
+    model = nc.Model()
+    for layer in layers:
+        model.add(layer)
+    model.set(loss=loss, optimizer=optimizer, accuracy=accuracy)
+    model.finalize()
+    model.set_parameters([(layer.weights.astype(np.float32), layer.biases.astype(np.float32))
+                          for layer in model.trainable_layers])
+    return model
+
+
+FLOAT32_SETUPS = {
+    "softmax classifier, L1/L2, dropout": (
+        lambda: [nc.Dense(4, 8, 1e-4, 1e-4, 1e-4, 1e-4), nc.ReLU(), nc.Dropout(0.1), nc.Dense(8, 3), nc.Softmax()],
+        nc.CategoricalCrossentropy, lambda: nc.CategoricalAccuracy(), lambda rng: rng.integers(0, 3, 32)),
+    "sigmoid outputs": (
+        lambda: [nc.Dense(4, 8), nc.Tanh(), nc.Dense(8, 8), nc.LeakyReLU(), nc.Dense(8, 8), nc.Swish(),
+                 nc.Dense(8, 1), nc.Sigmoid()],
+        nc.BinaryCrossentropy, lambda: nc.CategoricalAccuracy(binary=True),
+        lambda rng: (rng.random((32, 1)) > 0.5).astype(np.float32)),
+    "regression, MSE": (lambda: [nc.Dense(4, 8), nc.ReLU(), nc.Dense(8, 1), nc.Linear()], nc.MeanSquaredError,
+                        lambda: nc.RegressionAccuracy(), lambda rng: rng.standard_normal((32, 1), dtype=np.float32)),
+    "regression, MAE": (lambda: [nc.Dense(4, 8), nc.ReLU(), nc.Dense(8, 1), nc.Linear()], nc.MeanAbsoluteError,
+                        lambda: nc.RegressionAccuracy(), lambda rng: rng.standard_normal((32, 1), dtype=np.float32)),
+}
+
+
+@pytest.mark.parametrize("optimizer", [nc.SGD, lambda: nc.SGD(momentum=0.9), nc.Adagrad, nc.RMSprop, nc.Adam])
+@pytest.mark.parametrize("setup", list(FLOAT32_SETUPS))
+def test_float32_data_and_parameters_stay_float32_everywhere(setup, optimizer, rng):
+    layers, loss, accuracy, targets = FLOAT32_SETUPS[setup]
+    model = float32_model(layers(), loss(), accuracy(), optimizer())
+    model.train(rng.standard_normal((32, 4), dtype=np.float32), targets(rng), epochs=2, batch_size=16, verbose=False)
+    float64 = [f"{type(layer).__name__}.{name}" for layer in model.layers for name, value in vars(layer).items()
+               if isinstance(value, np.ndarray) and value.dtype == np.float64]
+    assert float64 == []
