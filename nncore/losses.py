@@ -55,8 +55,9 @@ class Loss:
         Returns ``data_loss``, or ``(data_loss, regularization_loss)`` when asked.
         """
         sample_losses = self.forward(output, y)
-        data_loss = np.mean(sample_losses)
-        self.accumulated_sum += np.sum(sample_losses)
+        batch_sum = np.sum(sample_losses)
+        data_loss = batch_sum / len(sample_losses)  # the same number as np.mean, from the one sum
+        self.accumulated_sum += batch_sum
         self.accumulated_count += len(sample_losses)
         if not include_regularization:
             return data_loss

@@ -25,9 +25,10 @@ class Accuracy:
     def calculate(self, predictions, y):
         """Fraction of correct predictions in this batch, as a float."""
         comparisons = self.compare(predictions, y)
-        self.accumulated_sum += np.sum(comparisons)
+        correct = int(np.sum(comparisons))
+        self.accumulated_sum += correct
         self.accumulated_count += comparisons.size
-        return float(np.mean(comparisons))
+        return correct / comparisons.size
 
     def calculate_accumulated(self):
         """Fraction correct over every batch since ``new_pass()``."""

@@ -115,6 +115,7 @@ class Model:
         the steps. One line is printed every ``print_every`` epochs and after
         the last; ``validation_data=(X_val, y_val)`` is evaluated on those epochs.
         ``shuffle=True`` permutes the samples every epoch (from the global stream).
+        A loss that stops being finite (training diverged) raises ``FloatingPointError``.
         """
         self._ready("loss", "optimizer", "accuracy")
         X, y = self._data(X, y)
@@ -124,6 +125,7 @@ class Model:
             batch_size = _checks.positive_int("batch_size", batch_size)
         self.accuracy.init(y)
         history = {key: [] for key in HISTORY_KEYS}
+        first_step = True
         for epoch in range(1, epochs + 1):
             X_epoch, y_epoch = X, y
             if shuffle:
@@ -132,30 +134,45 @@ class Model:
             self.loss.new_pass()
             self.accuracy.new_pass()
             for batch_X, batch_y in _batches(X_epoch, y_epoch, batch_size):
-                output = self.forward(batch_X, training=True)
-                self.loss.calculate(output, batch_y)
-                self.accuracy.calculate(self.output_layer_activation.predictions(output), batch_y)
-                self.backward(output, batch_y)
-                self.optimizer.step(self.trainable_layers)
+                # The first step checks every layer's inputs; later steps pass them the same kinds of arrays.
+                with _checks.arrays_trusted(not first_step):
+                    self._train_step(batch_X, batch_y, epoch)
+                first_step = False
             data_loss, reg_loss = self.loss.calculate_accumulated(include_regularization=True)
             values = {"epoch": epoch, "loss": float(data_loss + reg_loss), "data_loss": float(data_loss),
                       "reg_loss": float(reg_loss), "accuracy": self.accuracy.calculate_accumulated(),
                       "lr": float(self.optimizer.current_learning_rate)}
             for key, value in values.items():
                 history[key].append(value)
-            report = epoch % print_every == 0 or epoch == epochs
-            line = (f"epoch {epoch}, acc {values['accuracy']:.3f}, loss {values['loss']:.3f} "
-                    f"(data {data_loss:.3f}, reg {reg_loss:.3f}), lr {values['lr']:.6g}")
-            if report and validation_data is not None:
-                val_loss, val_accuracy = self.evaluate(*validation_data, batch_size=batch_size, verbose=False)
-                history["val_epoch"].append(epoch)
-                history["val_loss"].append(val_loss)
-                history["val_accuracy"].append(val_accuracy)
-                line += f", val_acc {val_accuracy:.3f}, val_loss {val_loss:.3f}"
-            if report and verbose:
-                print(line)
+            if epoch % print_every == 0 or epoch == epochs:
+                self._report(values, history, validation_data, batch_size, verbose)
         self.history = history
         return history
+
+    def _train_step(self, X, y, epoch):
+        """Forward, loss, accuracy, backward and one optimizer step on one batch."""
+        output = self.forward(X, training=True)
+        data_loss = self.loss.calculate(output, y)
+        if not math.isfinite(data_loss):
+            raise FloatingPointError(
+                f"the loss must stay finite, got {float(data_loss)} in epoch {epoch}: training diverged "
+                f"(try a smaller learning_rate than {self.optimizer.current_learning_rate:g})")
+        self.accuracy.calculate(self.output_layer_activation.predictions(output), y)
+        self.backward(output, y)
+        self.optimizer.step(self.trainable_layers)
+
+    def _report(self, values, history, validation_data, batch_size, verbose):
+        """Print one progress line, and evaluate ``validation_data`` (into ``history``) if given."""
+        line = (f"epoch {values['epoch']}, acc {values['accuracy']:.3f}, loss {values['loss']:.3f} "
+                f"(data {values['data_loss']:.3f}, reg {values['reg_loss']:.3f}), lr {values['lr']:.6g}")
+        if validation_data is not None:
+            val_loss, val_accuracy = self.evaluate(*validation_data, batch_size=batch_size, verbose=False)
+            history["val_epoch"].append(values["epoch"])
+            history["val_loss"].append(val_loss)
+            history["val_accuracy"].append(val_accuracy)
+            line += f", val_acc {val_accuracy:.3f}, val_loss {val_loss:.3f}"
+        if verbose:
+            print(line)
 
     def evaluate(self, X_val, y_val, *, batch_size=None, verbose=True):
         """Data loss and accuracy on ``(X_val, y_val)`` in inference mode (dropout off); returns ``(loss, accuracy)``."""

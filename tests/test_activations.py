@@ -51,6 +51,15 @@ def test_forward_values(activation, expected):
     np.testing.assert_allclose(activation.forward(Z), expected, rtol=1e-12)
 
 
+def test_relu_backward_passes_gradients_where_inputs_are_positive_and_plain_zeros_elsewhere():
+    inputs = np.array([[-2., 0., 3.], [1., -1., 0.5]])
+    dvalues = np.array([[-5., -6., -7.], [8., -9., 10.]])
+    relu = ReLU()
+    relu.forward(inputs)
+    dinputs = relu.backward(dvalues)
+    np.testing.assert_array_equal(dinputs, [[0., 0., -7.], [8., 0., 10.]])
+    assert not np.any(np.signbit(dinputs[dinputs == 0])), "masked gradients must be 0.0, not -0.0"
+
 @pytest.mark.parametrize("activation", [ReLU(), Softmax(), Sigmoid(), Tanh(), Linear(), LeakyReLU(0.05), Swish(1.5)],
                          ids=repr)
 def test_backward_matches_numerical_gradient(activation, rng):

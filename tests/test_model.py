@@ -147,6 +147,54 @@ def test_the_first_layer_skips_its_unused_input_gradient(spiral):
     assert first.dinputs is None and second.dinputs.shape == (len(X), 16)
 
 
+def test_a_diverging_run_stops_with_a_clear_error(rng):
+    X = 100 * rng.standard_normal((50, 2))
+    y = X @ np.array([[3.], [-2.]])
+    model = nc.Model()
+    model.add(nc.Dense(2, 1, rng=rng))
+    model.add(nc.Linear())
+    model.set(loss=nc.MeanSquaredError(), optimizer=nc.SGD(learning_rate=10.), accuracy=nc.RegressionAccuracy())
+    model.finalize()
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError) as info:
+        model.train(X, y, epochs=1000, verbose=False)
+    message = str(info.value)
+    assert "the loss must stay finite" in message and "training diverged" in message
+    assert "smaller learning_rate than 10" in message
+
+
+def test_later_batches_skip_array_checks_but_not_label_checks(spiral):
+    X, y = spiral
+    y = y.copy()
+    y[-1] = 3  # only the last batch holds the bad label
+    with pytest.raises(ValueError, match=r"class indices in \[0, 3\), got values from 0 to 3"):
+        spiral_model().train(X, y, batch_size=16, verbose=False)
+
+
+def test_array_checks_are_back_on_after_training_even_after_an_error(spiral):
+    X, y = spiral
+    model = spiral_model()
+    model.train(X, y, epochs=2, batch_size=16, verbose=False)
+    with pytest.raises(ValueError, match="must be finite"):
+        model.trainable_layers[0].forward(np.array([[np.nan, 1.]]))
+    bad_y = y.copy()
+    bad_y[-1] = 7
+    with pytest.raises(ValueError, match="class indices"):
+        model.train(X, bad_y, batch_size=16, verbose=False)
+    with pytest.raises(ValueError, match="must be finite"):
+        model.trainable_layers[0].forward(np.array([[np.nan, 1.]]))
+
+
+def test_the_first_step_still_explains_a_layer_size_mismatch(spiral):
+    X, y = spiral
+    model = nc.Model()
+    for layer in (nc.Dense(2, 8), nc.ReLU(), nc.Dense(4, 3), nc.Softmax()):
+        model.add(layer)
+    model.set(loss=nc.CategoricalCrossentropy(), optimizer=nc.Adam(), accuracy=nc.CategoricalAccuracy())
+    model.finalize()
+    with pytest.raises(ValueError, match=r"Dense inputs must have 4 columns, got shape \(60, 8\)"):
+        model.train(X, y, verbose=False)
+
+
 def float32_model(layers, loss, accuracy, optimizer):
     model = nc.Model()
     for layer in layers:
