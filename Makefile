@@ -13,6 +13,9 @@ export MKL_NUM_THREADS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Chapters run offline and write nothing into the repository (tools/guard/sitecustomize.py enforces both).
 GUARD := PYTHONPATH=$(CURDIR)/tools/guard
+UNIT_TESTS := $(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/export
+# NBVAL_OPTS adds pytest options to the notebook runs (tools/bench.py asks for a --junitxml report).
+NBVAL := $(GUARD) $(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(NBVAL_OPTS)
 
 .PHONY: help setup lab check test notebooks execute html student student-test browser-test bench clean
 
@@ -30,14 +33,14 @@ lab: $(SETUP)  ## Open JupyterLab on the course
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 check: $(SETUP)  ## Unit tests, then every notebook re-executed and compared by nbval (strict)
-	$(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/export
-	$(GUARD) $(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env notebooks
+	$(UNIT_TESTS)
+	$(NBVAL) notebooks
 
 test: $(SETUP)  ## Unit tests only
-	$(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/export
+	$(UNIT_TESTS)
 
 notebooks: $(SETUP)  ## nbval only; NB=notebooks/01_neurons.ipynb for one chapter
-	$(GUARD) $(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(or $(NB),notebooks)
+	$(NBVAL) $(or $(NB),notebooks)
 
 execute: $(SETUP)  ## Re-execute notebooks in place with clean metadata; NB=... for one chapter
 	$(PYTHON) tools/execute_notebooks.py $(or $(NB),$(NOTEBOOKS))
@@ -59,8 +62,8 @@ $(BROWSER_SETUP): requirements-browser.txt $(SETUP)
 browser-test: $(BROWSER_SETUP) html  ## Headless Chromium opens the HTML edition and a JupyterLab chapter
 	$(PYTHON) -m pytest -p no:cacheprovider tests/export/test_browser.py
 
-bench: $(SETUP)  ## Time nncore against a book-style loop, PyTorch (if installed) and the GEMM floor
-	$(PYTHON) tools/bench.py
+bench: $(SETUP)  ## Time nncore against a book-style loop, PyTorch (if installed), the GEMM floor; make check
+	$(PYTHON) tools/bench.py $(BENCH_OPTS)
 
 clean:  ## Remove build output and caches (keeps .venv)
 	rm -rf build .pytest_cache

@@ -1,20 +1,23 @@
 """`make bench`: how fast nncore trains, against a book-style NumPy loop, PyTorch (if installed) and the GEMM floor.
 
-Usage: python tools/bench.py [--repeats N] [--skip-notebooks]
+Usage: python tools/bench.py [--repeats N] [--skip-check] [--publish]
 
 Reports medians over repeated runs in this one process, with the machine's details:
 1. the spiral model of chapter 06 (Dense 2-64-3, Adam lr 0.05 decay 5e-7, 10,001 full-batch epochs);
 2. one epoch of a 784-128-128-10 ReLU MLP with Adam, batch 128, 60,000 float32 samples;
-3. the wall time of each chapter under nbval, as `make check` runs it.
-Writes build/bench/results.json and docs/benchmark.png. Timings live here, never in tests or notebooks.
+3. the wall time of `make check` (set-up done) and of each chapter under its nbval run.
+The contenders of a comparison take turns within every repeat, so that each ratio compares runs made
+under the same conditions. Writes build/bench/ (results.json, results.md, benchmark.png); --publish also
+copies the table and the plot into README.md and docs/. Timings live here, never in tests or notebooks.
 """
 import argparse
+import datetime
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
@@ -33,27 +36,35 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "build" / "bench"
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 SPIRAL_EPOCHS = 10001
 MLP_SAMPLES, MLP_BATCH, MLP_SIZES = 60000, 128, (784, 128, 128, 10)
+CHAPTER_LIMIT, CHECK_LIMIT = 60, 300  # seconds: every chapter, and `make check` after set-up
 
 
-def machine():
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor()) if Path("/proc/cpuinfo").exists() \
-        else platform.processor()
+def machine(torch):
+    """CPU, cores and library versions, to print next to every result."""
+    cpuinfo = Path("/proc/cpuinfo")
+    models = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
+              if line.startswith("model name")] if cpuinfo.exists() else []
     blas = [f"{info['internal_api']} {info['version']} ({info.get('architecture', '?')})"
             for info in threadpool_info() if info["user_api"] == "blas"]
-    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(), "numpy": np.__version__,
-            "blas": ", ".join(blas) or "unknown"}
+    return {"cpu": models[0] if models else platform.processor() or platform.machine(), "cores": os.cpu_count(),
+            "python": platform.python_version(), "numpy": np.__version__, "blas": ", ".join(blas) or "unknown",
+            "torch": torch.__version__ if torch else "not installed", "date": datetime.date.today().isoformat()}
 
 
-def median_time(run, repeats):
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def interleaved_medians(runs, repeats):
+    """Median seconds of each callable in ``runs`` (a dict), run in turns, the first of a turn rotating."""
+    names, times = list(runs), {name: [] for name in runs}
+    for repeat in range(repeats):
+        shift = repeat % len(names)
+        for name in names[shift:] + names[:shift]:
+            start = time.perf_counter()
+            runs[name]()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 class NnfsInit:
@@ -67,6 +78,14 @@ class NnfsInit:
     def __exit__(self, *exc):
         for (module, name), function in self.saved.items():
             setattr(module, name, function)
+
+
+def after_nnfs_init(run):
+    """``run``, called with NumPy as ``nnfs.init()`` leaves it."""
+    def wrapped():
+        with NnfsInit():
+            return run()
+    return wrapped
 
 
 # 1. The spiral model -----------------------------------------------------------------------------------------
@@ -114,16 +133,14 @@ def spiral_torch(torch):
 
 
 def bench_spiral(repeats, torch):
-    rows = []
-    with threadpool_limits(1):
-        for name, run in (("nncore", spiral_nncore), ("book-style NumPy", spiral_book)):
-            rows.append({"case": f"{name}, no nnfs.init()", "seconds": median_time(run, repeats)})
-            with NnfsInit():
-                rows.append({"case": f"{name}, after nnfs.init()", "seconds": median_time(run, repeats)})
+    runs = {"nncore": spiral_nncore, "book-style NumPy": spiral_book,
+            "nncore, after nnfs.init()": after_nnfs_init(spiral_nncore),
+            "book-style NumPy, after nnfs.init()": after_nnfs_init(spiral_book)}
     if torch is not None:
         torch.set_num_threads(1)
-        rows.append({"case": "PyTorch (CPU, 1 thread)", "seconds": median_time(lambda: spiral_torch(torch), repeats)})
-    return rows
+        runs["PyTorch, 1 thread"] = lambda: spiral_torch(torch)
+    with threadpool_limits(1):
+        return interleaved_medians(runs, repeats)
 
 
 # 2. One epoch of an MNIST-sized MLP ---------------------------------------------------------------------------
@@ -186,105 +203,216 @@ def mlp_torch(torch, X, y):
     return epoch
 
 
-def gemm_floor(threads):
-    """Seconds an epoch's matrix products need at this machine's measured float32 GEMM speed."""
+def mlp_matrix_products(X):
+    """The GEMM floor: an epoch's matrix products alone, at their real shapes, with nothing around them."""
+    weights = mlp_weights()
+
+    def epoch():
+        for start in range(0, len(X), MLP_BATCH):
+            inputs = X[start:start + MLP_BATCH]
+            for index, matrix in enumerate(weights):
+                outputs = np.matmul(inputs, matrix)
+                np.matmul(inputs.T, outputs)  # the weight gradient's shape and cost
+                if index:  # the first layer needs no input gradient
+                    np.matmul(outputs, matrix.T)
+                inputs = outputs
+    return epoch
+
+
+def mlp_flops():
+    """Floating-point operations of an epoch's matrix products (2 per multiply-add)."""
     sizes = list(zip(MLP_SIZES, MLP_SIZES[1:]))
-    forward = sum(2 * MLP_BATCH * a * b for a, b in sizes)
-    backward = forward + sum(2 * MLP_BATCH * a * b for a, b in sizes[1:])  # dW for all, dX for all but the first
-    steps = -(-MLP_SAMPLES // MLP_BATCH)
-    rng = np.random.default_rng(2)
-    A = rng.standard_normal((MLP_BATCH, 784), dtype=np.float32)
-    B = rng.standard_normal((784, 128), dtype=np.float32)
-    with threadpool_limits(threads):
-        seconds = median_time(lambda: [np.matmul(A, B) for _ in range(200)], 5) / 200
-    flops_per_second = 2 * MLP_BATCH * 784 * 128 / seconds
-    return steps * (forward + backward) / flops_per_second, flops_per_second
+    forward = sum(2 * a * b for a, b in sizes)
+    backward = forward + sum(2 * a * b for a, b in sizes[1:])
+    return MLP_SAMPLES * (forward + backward)
 
 
 def bench_mlp(repeats, torch):
     X, y = mlp_data()
-    rows = []
+    results = {}
     for threads in (1, 2):
-        with threadpool_limits(threads):
-            rows.append({"case": f"nncore, {threads} BLAS thread(s)", "seconds": median_time(mlp_nncore(X, y), repeats)})
-            rows.append({"case": f"book-style NumPy, {threads} BLAS thread(s)",
-                         "seconds": median_time(mlp_book(X, y), repeats)})
+        runs = {"nncore": mlp_nncore(X, y), "book-style NumPy": mlp_book(X, y)}
         if torch is not None:
             torch.set_num_threads(threads)
-            rows.append({"case": f"PyTorch (CPU, {threads} thread(s))",
-                         "seconds": median_time(mlp_torch(torch, X, y), repeats)})
-        floor, speed = gemm_floor(threads)
-        rows.append({"case": f"GEMM floor, {threads} thread(s) ({speed / 1e9:.1f} GFLOP/s)", "seconds": floor})
+            runs["PyTorch"] = mlp_torch(torch, X, y)
+        runs["GEMM floor"] = mlp_matrix_products(X)
+        with threadpool_limits(threads):
+            medians = interleaved_medians(runs, repeats)
+        results.update({f"{name}, {threads} thread{'s' * (threads > 1)}": value for name, value in medians.items()})
+    return results
+
+
+# 3. `make check` and its chapters -----------------------------------------------------------------------------
+
+def bench_make_check():
+    """Wall time of `make check` (set-up done), its exit code, and each chapter's time in its nbval run."""
+    with tempfile.TemporaryDirectory() as folder:
+        report = Path(folder) / "nbval.xml"
+        start = time.perf_counter()
+        done = subprocess.run(["make", "--no-print-directory", "check", f"NBVAL_OPTS=--junitxml={report}"],
+                              cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        total = time.perf_counter() - start
+        chapters = {}
+        if report.exists():
+            for case in ElementTree.parse(report).iter("testcase"):
+                name = case.get("classname", "?").removeprefix("notebooks.").removesuffix(".ipynb")
+                chapters[name] = chapters.get(name, 0.0) + float(case.get("time", 0))
+    return {"seconds": total, "exit code": done.returncode, "chapters": dict(sorted(chapters.items()))}
+
+
+# Targets, report, plot ---------------------------------------------------------------------------------------
+
+def targets(results):
+    """The issue's targets as (what, measured, limit, unit) rows: met when measured <= limit, skipped when None."""
+    spiral, mlp, rows = results["spiral"], results["mlp"], []
+    rows.append(("spiral: nncore / book-style loop", spiral["nncore"] / spiral["book-style NumPy"], 1, "x"))
+    rows.append(("spiral after nnfs.init(): nncore / book-style loop",
+                 spiral["nncore, after nnfs.init()"] / spiral["book-style NumPy, after nnfs.init()"], 1, "x"))
+    torch_time = mlp.get("PyTorch, 2 threads")
+    rows.append(("MLP epoch: nncore / PyTorch, 2 threads", torch_time and mlp["nncore, 2 threads"] / torch_time, 1, "x"))
+    rows.append(("MLP epoch: nncore / GEMM floor, 2 threads", mlp["nncore, 2 threads"] / mlp["GEMM floor, 2 threads"],
+                 3, "x"))
+    if "check" in results:
+        chapters = results["check"]["chapters"]
+        slowest = max(chapters, key=chapters.get)
+        rows.append((f"slowest chapter ({slowest})", chapters[slowest], CHAPTER_LIMIT, "s"))
+        rows.append(("make check after set-up", results["check"]["seconds"], CHECK_LIMIT, "s"))
     return rows
 
 
-# 3. The chapters under nbval -----------------------------------------------------------------------------------
-
-def bench_notebooks():
-    with tempfile.TemporaryDirectory() as folder:
-        report = Path(folder) / "nbval.xml"
-        env = {**os.environ, "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1",
-               "PYTHONPATH": str(ROOT / "tools" / "guard")}
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval",
-                        "--nbval-current-env", f"--junitxml={report}", "notebooks"], cwd=ROOT, env=env, check=False,
-                       stdout=subprocess.DEVNULL)
-        total = time.perf_counter() - start
-        per_file = {}
-        for case in ElementTree.parse(report).iter("testcase"):
-            name = Path(case.get("file") or case.get("classname", "?").replace(".", "/")).stem
-            per_file[name] = per_file.get(name, 0.0) + float(case.get("time", 0))
-    return [{"case": name, "seconds": seconds} for name, seconds in sorted(per_file.items())] + \
-        [{"case": "all chapters (nbval run, wall time)", "seconds": total}]
+def describe(machine_info):
+    return (f"{machine_info['cpu']}, {machine_info['cores']} cores; Python {machine_info['python']}, "
+            f"NumPy {machine_info['numpy']} with {machine_info['blas']}; PyTorch {machine_info['torch']}")
 
 
-def table(title, rows):
-    lines = [f"\n{title}", f"{'case':<52} {'seconds':>9}"]
-    lines += [f"{row['case']:<52} {row['seconds']:>9.3f}" for row in rows]
+def text_report(results):
+    lines = [f"medians of {results['repeats']} repeats, contenders in turns"]
+    sections = [("1. spiral model, 10,001 full-batch epochs, 1 thread", results["spiral"]),
+                ("2. one epoch of a 784-128-128-10 MLP, batch 128, 60,000 float32 samples", results["mlp"])]
+    if "check" in results:
+        sections.append((f"3. make check (exit code {results['check']['exit code']}): chapters under nbval",
+                         {**results["check"]["chapters"], "make check, wall time": results["check"]["seconds"]}))
+    for title, rows in sections:
+        lines += ["", title] + [f"  {name:<46} {seconds:8.3f} s" for name, seconds in rows.items()]
+        if rows is results["mlp"]:
+            speeds = [f"{mlp_flops() / rows[f'GEMM floor, {threads}'] / 1e9:.0f} GFLOP/s on {threads}"
+                      for threads in ("1 thread", "2 threads")]
+            lines.append(f"  (the floor's {mlp_flops() / 1e9:.0f} GFLOP of matrix products ran at {', '.join(speeds)})")
+    lines += ["", "targets (met when measured <= limit)"]
+    for what, measured, limit, unit in targets(results):
+        if measured is None:
+            lines.append(f"  {what:<52} skipped: PyTorch is not installed")
+            continue
+        verdict = "met" if measured <= limit else "MISSED"
+        lines.append(f"  {what:<52} {measured:7.2f} {unit}  limit {limit} {unit}  {verdict}")
     return "\n".join(lines)
 
 
+def markdown_report(results):
+    """The README's table: each target with its measured value, under the machine's name."""
+    lines = [f"Measured on {results['date']}: {describe(results['machine'])}. "
+             f"Medians of {results['repeats']} repeats, contenders in turns; `make check` timed once.", "",
+             "| what | measured | target | |", "|---|---:|---:|---|"]
+    for what, measured, limit, unit in targets(results):
+        bound = f"≤ {limit}x" if unit == "x" else f"≤ {limit} s"
+        if measured is None:
+            lines.append(f"| {what} | | {bound} | skipped (no PyTorch) |")
+            continue
+        value = f"{measured:.2f}x" if unit == "x" else f"{measured:.0f} s"
+        lines.append(f"| {what} | {value} | {bound} | {'met' if measured <= limit else '**missed**'} |")
+    spiral, mlp = results["spiral"], results["mlp"]
+    lines += ["", "| seconds | nncore | book-style NumPy | PyTorch (CPU) | GEMM floor |", "|---|---:|---:|---:|---:|"]
+    for label, suffix in (("spiral, 10,001 epochs, 1 thread", ""),
+                          ("spiral, after `nnfs.init()`", ", after nnfs.init()")):
+        torch_time = spiral.get("PyTorch, 1 thread") if not suffix else None
+        lines.append(f"| {label} | {spiral['nncore' + suffix]:.2f} | {spiral['book-style NumPy' + suffix]:.2f} | "
+                     f"{'' if torch_time is None else f'{torch_time:.2f}'} | |")
+    for threads in ("1 thread", "2 threads"):
+        torch_time = mlp.get(f"PyTorch, {threads}")
+        lines.append(f"| MLP epoch, {threads} | {mlp[f'nncore, {threads}']:.3f} | "
+                     f"{mlp[f'book-style NumPy, {threads}']:.3f} | "
+                     f"{'' if torch_time is None else f'{torch_time:.3f}'} | {mlp[f'GEMM floor, {threads}']:.3f} |")
+    return "\n".join(lines)
+
+
+def colour(name):
+    for prefix, value in (("nncore", "C0"), ("book", "0.6"), ("PyTorch", "C1"), ("GEMM", "C2")):
+        if name.startswith(prefix):
+            return value
+    return "C0"
+
+
 def plot(results, path):
-    panels = [key for key in ("spiral", "mlp", "notebooks") if results.get(key)]
-    _, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 4), squeeze=False)
-    titles = {"spiral": "Spiral 2-64-3, 10,001 epochs", "mlp": "MLP 784-128-128-10, one epoch",
-              "notebooks": "Chapters under nbval"}
-    for key, axis in zip(panels, axes[0]):
-        rows = results[key]
-        axis.barh([row["case"] for row in rows], [row["seconds"] for row in rows], color="C0")
+    panels = [("Spiral 2-64-3, 10,001 epochs", results["spiral"], "seconds (median)"),
+              ("MLP 784-128-128-10, one epoch", results["mlp"], "seconds (median)")]
+    if "check" in results:
+        panels.append((f"Chapters under nbval (make check {results['check']['seconds']:.0f} s)",
+                       results["check"]["chapters"], "seconds (one run of make check)"))
+    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
+    for axis, (title, rows, xlabel) in zip(axes[0], panels):
+        names = list(rows)
+        bars = axis.barh(names, [rows[name] for name in names], color=[colour(name) for name in names])
+        axis.bar_label(bars, fmt="%.2f", fontsize=8, padding=2)
+        axis.margins(x=0.15)
         axis.invert_yaxis()
-        axis.set_xlabel("seconds (median)")
-        axis.set_title(titles[key])
-    plt.suptitle(f"{results['machine']['cpu']}, {results['machine']['cores']} cores")
-    plt.tight_layout()
-    plt.savefig(path, dpi=80)
+        axis.set_xlabel(xlabel)
+        axis.set_title(title, fontsize=10)
+        axis.tick_params(axis="y", labelsize=8)
+    if "check" in results:
+        axes[0][-1].axvline(CHAPTER_LIMIT, color="C3", linestyle="--", label=f"{CHAPTER_LIMIT} s target")
+        axes[0][-1].legend(fontsize=8)
+    figure.suptitle(describe(results["machine"]), fontsize=9)
+    figure.tight_layout()
+    figure.savefig(path, dpi=80)
+    plt.close(figure)
+
+
+def publish(markdown):
+    """Copy the plot to docs/ and put the table between the README's bench markers."""
+    (ROOT / "docs").mkdir(exist_ok=True)
+    shutil.copyfile(OUT / "benchmark.png", ROOT / "docs" / "benchmark.png")
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    if README_START not in text or README_END not in text:
+        raise SystemExit(f"README.md needs the markers {README_START} and {README_END} around the results")
+    before, rest = text.split(README_START, 1)
+    after = rest.split(README_END, 1)[1]
+    block = f"{markdown}\n\n![make bench results](docs/benchmark.png)"
+    readme.write_text(f"{before}{README_START}\n{block}\n{README_END}{after}")
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--skip-notebooks", action="store_true")
+    parser.add_argument("--repeats", type=int, default=5, help="timed runs of every contender (default 5)")
+    parser.add_argument("--skip-check", action="store_true", help="do not time `make check` and its chapters")
+    parser.add_argument("--publish", action="store_true", help="write the table and plot into README.md and docs/")
     args = parser.parse_args()
     try:
         import torch
     except ImportError:
         torch = None
         print("PyTorch is not installed: its rows are skipped (pip install torch to compare; never required).")
-    results = {"machine": machine(), "repeats": args.repeats}
-    print("machine:", ", ".join(f"{key} {value}" for key, value in results["machine"].items()))
+    info = machine(torch)
+    results = {"machine": info, "date": info.pop("date"), "repeats": args.repeats}
+    print(f"machine: {describe(info)}")
+    print("timing the spiral model ...", flush=True)
     results["spiral"] = bench_spiral(args.repeats, torch)
-    print(table("1. spiral model, 10,001 full-batch epochs (1 BLAS thread)", results["spiral"]))
+    print("timing the MLP epoch ...", flush=True)
     results["mlp"] = bench_mlp(args.repeats, torch)
-    print(table("2. one epoch of a 784-128-128-10 MLP, batch 128, 60,000 float32 samples", results["mlp"]))
-    if not args.skip_notebooks:
-        results["notebooks"] = bench_notebooks()
-        print(table("3. chapters under nbval (as in `make check`)", results["notebooks"]))
-    out = ROOT / "build" / "bench"
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(results, indent=1))
-    (ROOT / "docs").mkdir(exist_ok=True)
-    plot(results, ROOT / "docs" / "benchmark.png")
-    print("\nwrote build/bench/results.json and docs/benchmark.png")
+    if not args.skip_check:
+        print("timing make check ...", flush=True)
+        results["check"] = bench_make_check()
+    print()
+    print(text_report(results))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "results.json").write_text(json.dumps(results, indent=1))
+    markdown = markdown_report(results)
+    (OUT / "results.md").write_text(markdown + "\n")
+    plot(results, OUT / "benchmark.png")
+    print(f"\nwrote {OUT.relative_to(ROOT)}/results.json, results.md and benchmark.png")
+    if args.publish:
+        publish(markdown)
+        print("updated README.md and docs/benchmark.png")
 
 
 if __name__ == "__main__":
