@@ -102,6 +102,8 @@ class Model:
     def _data(self, X, y):
         X = _checks.as_array("X", X, ndim=2)
         y = _checks.as_array("y", y)
+        if len(X) == 0:
+            raise ValueError(f"X must hold at least one sample, got shape {X.shape}")
         if len(y) != len(X):
             raise ValueError(f"y must have one target per sample of X ({len(X)}), got {len(y)}")
         return X, y
