@@ -14,8 +14,8 @@ _arrays_trusted = False
 
 
 @contextlib.contextmanager
-def arrays_trusted(trusted=True):
-    """Inside the block (when ``trusted``), ``as_array`` passes ndarrays through unchecked.
+def arrays_trusted(trusted):
+    """Inside the block, if ``trusted``, ``as_array`` passes ndarrays through unchecked.
 
     For a model's training steps after the first: the first step checked every
     layer's inputs, and later steps feed each layer the same kind of array.

@@ -4,15 +4,21 @@ import pytest
 import nncore as nc
 
 
-def spiral_model(hidden=16, optimizer=None):
+def build_model(layers, **settings):
+    """A finalized Model of ``layers`` with ``settings`` (loss, optimizer, accuracy)."""
     model = nc.Model()
-    for layer in (nc.Dense(2, hidden, rng=np.random.default_rng(0)), nc.ReLU(),
-                  nc.Dense(hidden, 3, rng=np.random.default_rng(1)), nc.Softmax()):
+    for layer in layers:
         model.add(layer)
-    model.set(loss=nc.CategoricalCrossentropy(), optimizer=optimizer or nc.Adam(learning_rate=0.05),
-              accuracy=nc.CategoricalAccuracy())
+    model.set(**settings)
     model.finalize()
     return model
+
+
+def spiral_model(hidden=16, optimizer=None):
+    return build_model([nc.Dense(2, hidden, rng=np.random.default_rng(0)), nc.ReLU(),
+                        nc.Dense(hidden, 3, rng=np.random.default_rng(1)), nc.Softmax()],
+                       loss=nc.CategoricalCrossentropy(), optimizer=optimizer or nc.Adam(learning_rate=0.05),
+                       accuracy=nc.CategoricalAccuracy())
 
 
 @pytest.fixture
@@ -58,10 +64,7 @@ def test_batches_cover_every_sample_and_metrics_are_sample_weighted(spiral):
 
 
 def test_one_layer_model_and_the_combined_shortcut():
-    model = nc.Model()
-    model.add(nc.Sigmoid())
-    model.set(loss=nc.BinaryCrossentropy(), accuracy=nc.CategoricalAccuracy(binary=True))
-    model.finalize()
+    model = build_model([nc.Sigmoid()], loss=nc.BinaryCrossentropy(), accuracy=nc.CategoricalAccuracy(binary=True))
     assert model.softmax_classifier_output is None
     assert model.predict(np.array([[0.]])).tolist() == [[0.5]]
     assert spiral_model().softmax_classifier_output is not None
@@ -69,11 +72,10 @@ def test_one_layer_model_and_the_combined_shortcut():
 
 def test_regression_model_trains_and_dropout_is_off_when_evaluating(rng):
     X = np.linspace(-1, 1, 50).reshape(-1, 1)
-    model = nc.Model()
-    for layer in (nc.Dense(1, 8, rng=rng), nc.ReLU(), nc.Dropout(0.5, rng=rng), nc.Dense(8, 1, rng=rng), nc.Linear()):
-        model.add(layer)
-    model.set(loss=nc.MeanSquaredError(), optimizer=nc.Adam(learning_rate=0.01), accuracy=nc.RegressionAccuracy())
-    model.finalize()
+    model = build_model([nc.Dense(1, 8, rng=rng), nc.ReLU(), nc.Dropout(0.5, rng=rng), nc.Dense(8, 1, rng=rng),
+                         nc.Linear()],
+                        loss=nc.MeanSquaredError(), optimizer=nc.Adam(learning_rate=0.01),
+                        accuracy=nc.RegressionAccuracy())
     history = model.train(X, 2 * X, epochs=200, verbose=False)
     assert history["loss"][-1] < history["loss"][0]
     np.testing.assert_array_equal(model.predict(X), model.predict(X))
@@ -153,11 +155,8 @@ def test_the_first_layer_skips_its_unused_input_gradient(spiral):
 def test_a_diverging_run_stops_with_a_clear_error(rng):
     X = 100 * rng.standard_normal((50, 2))
     y = X @ np.array([[3.], [-2.]])
-    model = nc.Model()
-    model.add(nc.Dense(2, 1, rng=rng))
-    model.add(nc.Linear())
-    model.set(loss=nc.MeanSquaredError(), optimizer=nc.SGD(learning_rate=10.), accuracy=nc.RegressionAccuracy())
-    model.finalize()
+    model = build_model([nc.Dense(2, 1, rng=rng), nc.Linear()], loss=nc.MeanSquaredError(),
+                        optimizer=nc.SGD(learning_rate=10.), accuracy=nc.RegressionAccuracy())
     with np.errstate(all="ignore"), pytest.raises(FloatingPointError) as info:
         model.train(X, y, epochs=1000, verbose=False)
     message = str(info.value)
@@ -189,21 +188,14 @@ def test_array_checks_are_back_on_after_training_even_after_an_error(spiral):
 
 def test_the_first_step_still_explains_a_layer_size_mismatch(spiral):
     X, y = spiral
-    model = nc.Model()
-    for layer in (nc.Dense(2, 8), nc.ReLU(), nc.Dense(4, 3), nc.Softmax()):
-        model.add(layer)
-    model.set(loss=nc.CategoricalCrossentropy(), optimizer=nc.Adam(), accuracy=nc.CategoricalAccuracy())
-    model.finalize()
+    model = build_model([nc.Dense(2, 8), nc.ReLU(), nc.Dense(4, 3), nc.Softmax()],
+                        loss=nc.CategoricalCrossentropy(), optimizer=nc.Adam(), accuracy=nc.CategoricalAccuracy())
     with pytest.raises(ValueError, match=r"Dense inputs must have 4 columns, got shape \(60, 8\)"):
         model.train(X, y, verbose=False)
 
 
 def float32_model(layers, loss, accuracy, optimizer):
-    model = nc.Model()
-    for layer in layers:
-        model.add(layer)
-    model.set(loss=loss, optimizer=optimizer, accuracy=accuracy)
-    model.finalize()
+    model = build_model(layers, loss=loss, optimizer=optimizer, accuracy=accuracy)
     model.set_parameters([(layer.weights.astype(np.float32), layer.biases.astype(np.float32))
                           for layer in model.trainable_layers])
     return model

@@ -52,7 +52,7 @@ def machine(torch):
             for info in threadpool_info() if info["user_api"] == "blas"]
     return {"cpu": models[0] if models else platform.processor() or platform.machine(), "cores": os.cpu_count(),
             "python": platform.python_version(), "numpy": np.__version__, "blas": ", ".join(blas) or "unknown",
-            "torch": torch.__version__ if torch else "not installed", "date": datetime.date.today().isoformat()}
+            "torch": torch.__version__ if torch else "not installed"}
 
 
 def interleaved_medians(runs, repeats):
@@ -320,18 +320,17 @@ def markdown_report(results):
             continue
         value = f"{measured:.2f}x" if unit == "x" else f"{measured:.0f} s"
         lines.append(f"| {what} | {value} | {bound} | {'met' if measured <= limit else '**missed**'} |")
+    def row(label, *seconds):
+        return f"| {label} | " + " | ".join("" if value is None else f"{value:#.3g}" for value in seconds) + " |"
+
     spiral, mlp = results["spiral"], results["mlp"]
-    lines += ["", "| seconds | nncore | book-style NumPy | PyTorch (CPU) | GEMM floor |", "|---|---:|---:|---:|---:|"]
-    for label, suffix in (("spiral, 10,001 epochs, 1 thread", ""),
-                          ("spiral, after `nnfs.init()`", ", after nnfs.init()")):
-        torch_time = spiral.get("PyTorch, 1 thread") if not suffix else None
-        lines.append(f"| {label} | {spiral['nncore' + suffix]:.2f} | {spiral['book-style NumPy' + suffix]:.2f} | "
-                     f"{'' if torch_time is None else f'{torch_time:.2f}'} | |")
-    for threads in ("1 thread", "2 threads"):
-        torch_time = mlp.get(f"PyTorch, {threads}")
-        lines.append(f"| MLP epoch, {threads} | {mlp[f'nncore, {threads}']:.3f} | "
-                     f"{mlp[f'book-style NumPy, {threads}']:.3f} | "
-                     f"{'' if torch_time is None else f'{torch_time:.3f}'} | {mlp[f'GEMM floor, {threads}']:.3f} |")
+    lines += ["", "| seconds | nncore | book-style NumPy | PyTorch (CPU) | GEMM floor |", "|---|---:|---:|---:|---:|",
+              row("spiral, 10,001 epochs, 1 thread", spiral["nncore"], spiral["book-style NumPy"],
+                  spiral.get("PyTorch, 1 thread"), None),
+              row("spiral, after `nnfs.init()`", spiral["nncore, after nnfs.init()"],
+                  spiral["book-style NumPy, after nnfs.init()"], None, None)]
+    lines += [row(f"MLP epoch, {threads}", mlp[f"nncore, {threads}"], mlp[f"book-style NumPy, {threads}"],
+                  mlp.get(f"PyTorch, {threads}"), mlp[f"GEMM floor, {threads}"]) for threads in ("1 thread", "2 threads")]
     return "\n".join(lines)
 
 
@@ -392,9 +391,8 @@ def main():
     except ImportError:
         torch = None
         print("PyTorch is not installed: its rows are skipped (pip install torch to compare; never required).")
-    info = machine(torch)
-    results = {"machine": info, "date": info.pop("date"), "repeats": args.repeats}
-    print(f"machine: {describe(info)}")
+    results = {"machine": machine(torch), "date": datetime.date.today().isoformat(), "repeats": args.repeats}
+    print(f"machine: {describe(results['machine'])}")
     print("timing the spiral model ...", flush=True)
     results["spiral"] = bench_spiral(args.repeats, torch)
     print("timing the MLP epoch ...", flush=True)
