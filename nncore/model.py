@@ -15,6 +15,13 @@ from .losses import CategoricalCrossentropy, SoftmaxCategoricalCrossentropy
 HISTORY_KEYS = ("epoch", "loss", "data_loss", "reg_loss", "accuracy", "lr", "val_epoch", "val_loss", "val_accuracy")
 
 
+def format_loss(value):
+    """A loss for a progress line, never rounded to zero: ``0.874``, ``0.012``, ``3.10e-04``, ``0.000`` (exact 0)."""
+    if value == 0 or abs(value) >= 0.01:
+        return f"{value:.3f}"
+    return f"{value:.2e}"
+
+
 def _batches(X, y, batch_size):
     """Yield ``(X_batch, y_batch)`` in order; the last batch may be smaller. ``None`` means one full batch."""
     if batch_size is None:
@@ -165,14 +172,15 @@ class Model:
 
     def _report(self, values, history, validation_data, batch_size, verbose):
         """Print one progress line, and evaluate ``validation_data`` (into ``history``) if given."""
-        line = (f"epoch {values['epoch']}, acc {values['accuracy']:.3f}, loss {values['loss']:.3f} "
-                f"(data {values['data_loss']:.3f}, reg {values['reg_loss']:.3f}), lr {values['lr']:.6g}")
+        line = (f"epoch {values['epoch']}, acc {values['accuracy']:.3f}, loss {format_loss(values['loss'])} "
+                f"(data {format_loss(values['data_loss'])}, reg {format_loss(values['reg_loss'])}), "
+                f"lr {values['lr']:.6g}")
         if validation_data is not None:
             val_loss, val_accuracy = self.evaluate(*validation_data, batch_size=batch_size, verbose=False)
             history["val_epoch"].append(values["epoch"])
             history["val_loss"].append(val_loss)
             history["val_accuracy"].append(val_accuracy)
-            line += f", val_acc {val_accuracy:.3f}, val_loss {val_loss:.3f}"
+            line += f", val_acc {val_accuracy:.3f}, val_loss {format_loss(val_loss)}"
         if verbose:
             print(line)
 
@@ -191,7 +199,7 @@ class Model:
             self.accuracy.calculate(self.output_layer_activation.predictions(output), batch_y)
         loss, accuracy = float(self.loss.calculate_accumulated()), self.accuracy.calculate_accumulated()
         if verbose:
-            print(f"validation: acc {accuracy:.3f}, loss {loss:.3f}")
+            print(f"validation: acc {accuracy:.3f}, loss {format_loss(loss)}")
         return loss, accuracy
 
     def predict(self, X, *, batch_size=None):

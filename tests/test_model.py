@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pytest
 
@@ -51,6 +53,25 @@ def test_history_and_printing(spiral, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(",")[0] for line in lines] == ["epoch 10", "epoch 20", "epoch 25"]
     assert "val_acc" in lines[0]
+
+
+@pytest.mark.parametrize("value, shown", [(0.87412, "0.874"), (0.0123, "0.012"), (3.1e-4, "3.10e-04"),
+                                          (2.5e-9, "2.50e-09"), (0.0, "0.000"), (12.5, "12.500")])
+def test_progress_line_keeps_small_losses_readable(value, shown):
+    assert nc.model.format_loss(value) == shown
+
+
+def test_progress_line_of_a_tiny_regression_loss_is_not_zero(capsys):
+    X = np.linspace(0, 1, 20, dtype=np.float64).reshape(-1, 1)
+    model = nc.Model()
+    model.add(nc.Dense(1, 1))
+    model.add(nc.Linear())
+    model.set(loss=nc.MeanSquaredError(), optimizer=nc.Adam(learning_rate=0.05),
+              accuracy=nc.RegressionAccuracy())
+    model.finalize()
+    model.train(X, 1e-3 * X, epochs=200, print_every=200)
+    line = capsys.readouterr().out
+    assert re.search(r"loss \d\.\d\de-\d\d \(data \d\.\d\de-\d\d", line), line
 
 
 def test_batches_cover_every_sample_and_metrics_are_sample_weighted(spiral):
