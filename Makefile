@@ -17,7 +17,7 @@ UNIT_TESTS := $(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/expor
 # NBVAL_OPTS adds pytest options to the notebook runs (tools/bench.py asks for a --junitxml report).
 NBVAL := $(GUARD) $(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(NBVAL_OPTS)
 
-.PHONY: help setup lab check test notebooks execute html student student-test browser-test bench clean
+.PHONY: help setup lab check test notebooks execute html html-test student student-test browser-test bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -47,6 +47,9 @@ execute: $(SETUP)  ## Re-execute notebooks in place with clean metadata; NB=... 
 
 html: $(SETUP)  ## Export every chapter to build/html (offline: local MathJax, embedded figures)
 	$(PYTHON) tools/export_html.py build/html
+
+html-test: html  ## Every link of the HTML edition leads to a page and an anchor that exist
+	$(PYTHON) -m pytest -p no:cacheprovider tests/export/test_links.py
 
 student: $(SETUP)  ## Student edition in build/student: outputs cleared, solutions replaced by stubs
 	$(PYTHON) tools/make_student.py build/student

@@ -18,7 +18,8 @@ def test_requirements_are_pinned_and_install_nncore():
 
 def test_make_help_lists_the_targets():
     out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    for target in ("setup", "lab", "check", "execute", "html", "student", "student-test", "browser-test"):
+    for target in ("setup", "lab", "check", "execute", "html", "html-test", "student", "student-test",
+                   "browser-test"):
         assert re.search(rf"^{target}\s+\S", out, re.M), f"`make help` does not describe {target}:\n{out}"
 
 
@@ -38,7 +39,7 @@ def test_ci_runs_make_check_then_the_export_checks_and_nothing_else():
     commands = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()
                 if line.strip() and not line.lstrip().startswith("#")]
     makes = [c for c in commands if c.startswith("make ")]
-    assert makes == ["make check", "make student-test browser-test"]
+    assert makes == ["make check", "make student-test html-test browser-test"]
     assert all(c.startswith(("set ", "cd ", "make ")) for c in commands), commands
 
 

@@ -100,3 +100,25 @@ def test_built_like_a_chapter(notebook):
     assert "checks" in sources, "exercises check themselves with notebooks/checks"
     images = sum("image/png" in output.get("data", {}) for cell in code_cells(notebook) for output in cell.outputs)
     assert images >= 1, "a chapter shows at least one figure"
+
+
+MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
+
+
+def heading_anchors(notebook):
+    """The anchors JupyterLab (and nbconvert) give a notebook's headings: the text with spaces as dashes."""
+    return {line.lstrip("#").strip().replace(" ", "-")
+            for line in markdown(notebook).splitlines() if re.match(r"#+ ", line)}
+
+
+def test_links_between_chapters_lead_somewhere(notebook):
+    for target in MARKDOWN_LINK.findall(markdown(notebook)):
+        if re.match(r"[a-z]+:", target):
+            continue
+        name, _, anchor = target.partition("#")
+        if name:
+            destination = NOTEBOOK_DIR / name
+            assert destination.is_file(), f"link to {target}: no such file in notebooks/"
+        if anchor:
+            linked = nbformat.read(destination, as_version=4) if name else notebook
+            assert anchor in heading_anchors(linked), f"link to {target}: no heading with that anchor"

@@ -4,7 +4,8 @@ Usage: python tools/export_html.py [OUTPUT_DIR]
 
 Pages embed their figures and markdown images, typeset math with a MathJax copy
 shipped by the pinned ``django-static-mathjax`` package (copied to ``_static/``),
-and link previous / contents / next. Nothing is loaded from the network, so the
+and link previous / contents / next. Links between chapters (``08_regression.ipynb#Anchor``,
+which JupyterLab follows) point to the chapters' pages (``08_regression.html#Anchor``). Nothing is loaded from the network, so the
 pages work from ``file://`` and from any local server.
 """
 import html
@@ -20,6 +21,7 @@ from nbconvert import HTMLExporter
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOKS = ROOT / "notebooks"
 MATHJAX_FILE = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5" / "tex-svg-full.js"
+NOTEBOOK_LINK = re.compile(r'href="([^"/:#]+)\.ipynb(#[^"]*)?"')
 COURSE_TITLE = "nncore — neural networks from scratch, with Python and NumPy"
 
 
@@ -45,7 +47,7 @@ def export_chapter(exporter, path, previous, following):
                             "previous": previous and f"{previous.stem}.html",
                             "next": following and f"{following.stem}.html"}}
     body, _ = exporter.from_notebook_node(notebook, resources=resources)
-    return chapter_title(notebook, path.stem), body
+    return chapter_title(notebook, path.stem), NOTEBOOK_LINK.sub(r'href="\1.html\2"', body)
 
 
 def inline_markdown(text):
