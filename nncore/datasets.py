@@ -14,7 +14,7 @@ from nnfs.datasets import sine_data, spiral_data, vertical_data
 
 from . import _checks
 
-__all__ = ["spiral_data", "vertical_data", "sine_data", "load_digits_split", "scale_pixels", "load_fashion_mnist",
+__all__ = ["spiral_data", "vertical_data", "sine_data", "train_val_test_split", "load_digits_split", "scale_pixels", "load_fashion_mnist",
            "DIGIT_LABELS", "FASHION_MNIST_LABELS", "FASHION_MNIST_SHA256"]
 
 DIGIT_LABELS = {digit: str(digit) for digit in range(10)}
@@ -32,6 +32,50 @@ FASHION_MNIST_HELP = (
     f"{', '.join(FASHION_MNIST_SHA256)} from Zalando Research's fashion-mnist repository on GitHub "
     "(folder data/fashion) into one folder, and pass that folder to load_fashion_mnist."
 )
+
+
+def train_val_test_split(X, y, *, val, test, stratify=True, rng=0):
+    """Shuffle ``(X, y)`` and cut it into training, validation and test parts.
+
+    ``val`` and ``test`` are the fractions of the samples that go to validation
+    and test (each in [0, 1), together below 1). With ``stratify=True`` (class
+    labels ``y``, shape ``(N,)``) each class is split on its own, so every part
+    keeps the class proportions; use ``stratify=False`` for regression targets.
+    Samples are shuffled first, because data such as ``spiral_data`` comes
+    sorted by class. ``rng`` is a seed or a ``np.random.Generator``; NumPy's
+    global random stream is never touched.
+
+    Returns
+    -------
+    X_train, y_train, X_val, y_val, X_test, y_test: rows of ``X`` and ``y``
+    """
+    X, y = _checks.as_array("X", X), _checks.as_array("y", y)
+    if X.ndim == 0 or y.ndim == 0 or len(X) != len(y):
+        raise ValueError(f"X and y must have one row per sample, got shapes {X.shape} and {y.shape}")
+    val = _checks.real_number("val", val, low=0.0, high=1.0)
+    test = _checks.real_number("test", test, low=0.0, high=1.0)
+    if val + test >= 1:
+        raise ValueError(f"val + test must leave samples for training (below 1), got {val} + {test} = {val + test}")
+    if not isinstance(rng, np.random.Generator):
+        rng = np.random.default_rng(rng)
+    if stratify:
+        if y.ndim != 1 or not np.all(np.mod(y, 1) == 0):
+            raise ValueError(f"stratify=True needs class labels of shape (N,), got shape {y.shape} and dtype "
+                             f"{y.dtype}; use stratify=False for regression targets")
+        groups = [np.flatnonzero(y == label) for label in np.unique(y)]
+    else:
+        groups = [np.arange(len(y))]
+    parts = ([], [], [])
+    for members in groups:
+        members = rng.permutation(members)
+        n_test, n_val = round(test * len(members)), round(val * len(members))
+        if n_test + n_val >= len(members):
+            raise ValueError(f"a group of {len(members)} samples is too small to keep any for training "
+                             f"with val={val} and test={test}")
+        for part, chosen in zip(parts, np.split(members, [len(members) - n_val - n_test, len(members) - n_test])):
+            part.append(chosen)
+    train, validation, testing = (rng.permutation(np.concatenate(part)) for part in parts)
+    return X[train], y[train], X[validation], y[validation], X[testing], y[testing]
 
 
 def load_digits_split(*, test_size=0.2, random_state=0):

@@ -14,6 +14,39 @@ def test_nnfs_datasets_are_re_exported_unchanged():
     assert datasets.sine_data is nnfs.datasets.sine_data
 
 
+def test_three_way_split_is_shuffled_stratified_disjoint_and_complete():
+    X = np.arange(300, dtype=np.float64).reshape(-1, 1)
+    y = np.repeat([0, 1, 2], 100)  # sorted by class, as spiral_data is
+    state = np.random.get_state()[1].copy()
+    X_train, y_train, X_val, y_val, X_test, y_test = datasets.train_val_test_split(X, y, val=0.2, test=0.1, rng=3)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+    assert (len(y_train), len(y_val), len(y_test)) == (210, 60, 30)
+    for labels, per_class in ((y_train, 70), (y_val, 20), (y_test, 10)):
+        assert list(np.bincount(labels)) == [per_class] * 3
+        assert len(set(labels[:per_class])) > 1, "each part is shuffled, not left sorted by class"
+    rows = np.concatenate([X_train, X_val, X_test]).ravel()
+    assert sorted(rows) == list(range(300)), "every sample lands in exactly one part"
+    np.testing.assert_array_equal(y_train, X_train.ravel() // 100), "X and y stay paired"
+
+
+def test_three_way_split_is_reproducible_and_takes_a_generator():
+    X, y = np.random.default_rng(0).standard_normal((50, 2)), np.tile([0, 1], 25)
+    first = datasets.train_val_test_split(X, y, val=0.2, test=0.2, rng=7)
+    again = datasets.train_val_test_split(X, y, val=0.2, test=0.2, rng=np.random.default_rng(7))
+    other = datasets.train_val_test_split(X, y, val=0.2, test=0.2, rng=8)
+    for a, b in zip(first, again):
+        np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(first[0], other[0])
+
+
+def test_three_way_split_of_regression_targets_without_stratifying():
+    X = np.linspace(0, 1, 100).reshape(-1, 1)
+    X_train, y_train, X_val, y_val, X_test, y_test = datasets.train_val_test_split(
+        X, 2 * X, val=0.25, test=0.0, stratify=False)
+    assert (len(X_train), len(X_val), len(X_test)) == (75, 25, 0)
+    np.testing.assert_array_equal(y_val, 2 * X_val)
+
+
 def test_digits_split_is_stratified_and_leaves_the_global_stream_alone():
     state = np.random.get_state()[1].copy()
     X_train, y_train, X_test, y_test = datasets.load_digits_split()
@@ -40,6 +73,16 @@ def test_scale_pixels_maps_to_minus_one_one_as_float32():
     (lambda: datasets.scale_pixels(np.array([[0, 255]]), 16), ValueError, "X must lie in [0, 16.0], got values from 0 to 255"),
     (lambda: datasets.scale_pixels(np.array([[0]]), 0), ValueError, "max_value must be in (0.0, inf)"),
     (lambda: datasets.load_digits_split(test_size=1.5), ValueError, "test_size must be in (0.0, 1.0)"),
+    (lambda: datasets.train_val_test_split(np.zeros((4, 2)), np.zeros(3), val=0.2, test=0.2), ValueError,
+     "X and y must have one row per sample, got shapes (4, 2) and (3,)"),
+    (lambda: datasets.train_val_test_split(np.zeros((4, 2)), np.zeros(4), val=0.6, test=0.4), ValueError,
+     "val + test must leave samples for training (below 1), got 0.6 + 0.4"),
+    (lambda: datasets.train_val_test_split(np.zeros((4, 2)), np.zeros(4), val=-0.1, test=0.2), ValueError,
+     "val must be in [0.0, 1.0)"),
+    (lambda: datasets.train_val_test_split(np.zeros((4, 1)), np.linspace(0, 1, 4), val=0.2, test=0.2), ValueError,
+     "stratify=True needs class labels of shape (N,), got shape (4,) and dtype float64; use stratify=False"),
+    (lambda: datasets.train_val_test_split(np.zeros((6, 1)), np.array([0, 0, 0, 0, 1, 1]), val=0.5, test=0.4),
+     ValueError, "samples is too small to keep any for training with val=0.5 and test=0.4"),
 ])
 def test_bad_input_is_refused_clearly(call, error, words):
     with pytest.raises(error) as info:
