@@ -7,7 +7,7 @@ from .activations import Linear, LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
 from .layers import Dense, Dropout, Input
 from .losses import (BinaryCrossentropy, CategoricalCrossentropy, Loss, MeanAbsoluteError, MeanSquaredError,
                      SoftmaxCategoricalCrossentropy)
-from .metrics import CategoricalAccuracy, RegressionAccuracy, accuracy, confusion_matrix
+from .metrics import CategoricalAccuracy, RegressionAccuracy, accuracy, confusion_matrix, r_squared
 from .model import Model
 from .optimizers import SGD, Adagrad, Adam, RMSprop
 

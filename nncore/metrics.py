@@ -112,6 +112,23 @@ def accuracy(probabilities, y_true):
     return CategoricalAccuracy().calculate(np.argmax(probabilities, axis=1), y_true)
 
 
+def r_squared(y_true, y_pred):
+    r"""Coefficient of determination :math:`R^2 = 1 - \sum (y - \hat y)^2 / \sum (y - \bar y)^2` of ``(N, 1)`` fits.
+
+    1 is a perfect fit, 0 is no better than predicting the mean of ``y``, and a
+    worse fit is negative. It is 1 minus the MSE divided by the variance of
+    ``y``, so it ranks fits of the same targets exactly as their MSE does.
+    """
+    y_pred = _checks.as_array("y_pred", y_pred)
+    y_true = _checks.same_shape("y_true", y_true, y_pred)
+    if y_true.size < 2:
+        raise ValueError(f"y_true must hold at least 2 targets, got {y_true.size}")
+    spread = np.sum((y_true - np.mean(y_true)) ** 2)
+    if spread == 0:
+        raise ValueError("y_true must not be constant: R^2 divides by the spread of the targets")
+    return float(1 - np.sum((y_true - y_pred) ** 2) / spread)
+
+
 def confusion_matrix(y_true, y_pred, n_classes=None):
     """Counts of (true class, predicted class) pairs: a ``(K, K)`` integer array, rows true."""
     y_true = _checks.as_array("y_true", y_true, ndim=1)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nncore.metrics import CategoricalAccuracy, RegressionAccuracy, accuracy, confusion_matrix
+from nncore.metrics import CategoricalAccuracy, RegressionAccuracy, accuracy, confusion_matrix, r_squared
 
 
 def test_accuracy_with_both_label_formats():
@@ -40,7 +40,21 @@ def test_confusion_matrix():
     assert confusion_matrix(np.array([0]), np.array([0]), n_classes=4).shape == (4, 4)
 
 
+def test_r_squared_is_one_for_a_perfect_fit_zero_for_the_mean_and_ranks_like_mse():
+    y = np.linspace(-1, 1, 50).reshape(-1, 1)
+    assert r_squared(y, y) == 1.0
+    assert abs(r_squared(y, np.full_like(y, y.mean()))) < 1e-12
+    assert r_squared(y, -y) < 0
+    fits = [y + noise for noise in (0.3 * np.sin(7 * y), 0.01 * np.cos(y), 0.1 * y ** 2)]
+    by_mse = sorted(range(3), key=lambda k: np.mean((fits[k] - y) ** 2))
+    by_r2 = sorted(range(3), key=lambda k: -r_squared(y, fits[k]))
+    assert by_mse == by_r2
+
+
 @pytest.mark.parametrize("call, error, words", [
+    (lambda: r_squared(np.ones((3, 1)), np.ones((3, 1))), ValueError, "y_true must not be constant"),
+    (lambda: r_squared(np.ones(3), np.ones((3, 1))), ValueError, "y_true must have the predictions' shape (3, 1)"),
+    (lambda: r_squared(np.ones((1, 1)), np.ones((1, 1))), ValueError, "at least 2 targets"),
     (lambda: CategoricalAccuracy(binary=True).calculate(np.ones((3, 1)), np.ones(3)), ValueError,
      "y must have the predictions' shape (3, 1), got (3,)"),
     (lambda: CategoricalAccuracy().calculate(np.ones(3), np.ones(4)), ValueError, "got (4,)"),
