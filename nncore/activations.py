@@ -8,6 +8,7 @@ All of them stay finite for any finite input (no overflow in ``exp``).
 import numpy as np
 
 from . import _checks
+from .registry import create, register
 
 
 def stable_sigmoid(z):
@@ -36,6 +37,7 @@ class Activation:
         return f"{type(self).__name__}({args})"
 
 
+@register(name="relu")
 class ReLU(Activation):
     r""":math:`\max(0, z)`; derivative :math:`1[z > 0]`."""
 
@@ -49,6 +51,7 @@ class ReLU(Activation):
         return self.dinputs
 
 
+@register(name="softmax")
 class Softmax(Activation):
     r""":math:`S_{i,j} = e^{z_{i,j}} / \sum_l e^{z_{i,l}}` along each row.
 
@@ -77,6 +80,7 @@ class Softmax(Activation):
         return np.argmax(outputs, axis=1)
 
 
+@register(name="sigmoid")
 class Sigmoid(Activation):
     r""":math:`\sigma(z) = 1/(1+e^{-z})`; derivative :math:`\sigma(1-\sigma)`."""
 
@@ -93,6 +97,7 @@ class Sigmoid(Activation):
         return (outputs > 0.5) * 1
 
 
+@register(name="tanh")
 class Tanh(Activation):
     r""":math:`\tanh z`; derivative :math:`1 - \tanh^2 z`."""
 
@@ -105,6 +110,7 @@ class Tanh(Activation):
         return self.dinputs
 
 
+@register(name="linear")
 class Linear(Activation):
     """The identity, :math:`z`; derivative 1. The output of a regression model."""
 
@@ -117,6 +123,7 @@ class Linear(Activation):
         return self.dinputs
 
 
+@register(name="leaky_relu")
 class LeakyReLU(Activation):
     r""":math:`z` for :math:`z > 0`, else :math:`\alpha z`; derivative 1 or :math:`\alpha`."""
 
@@ -136,6 +143,7 @@ class LeakyReLU(Activation):
         return {"alpha": self.alpha}
 
 
+@register(name="swish")
 class Swish(Activation):
     r""":math:`z\,\sigma(\beta z)`; derivative :math:`\sigma + \beta z \sigma (1-\sigma)`."""
 
@@ -157,10 +165,6 @@ class Swish(Activation):
         return {"beta": self.beta}
 
 
-ACTIVATIONS = {"relu": ReLU, "softmax": Softmax, "sigmoid": Sigmoid, "tanh": Tanh,
-               "linear": Linear, "leaky_relu": LeakyReLU, "swish": Swish}
-
-
 def get(name):
-    """Return a new activation by name, e.g. ``get('relu')``; an unknown name raises ``ValueError``."""
-    return ACTIVATIONS[_checks.choice("activation", name, list(ACTIVATIONS))]()
+    """Return a new activation by its short name, e.g. ``get('relu')``; an unknown name raises ``ValueError``."""
+    return create("activation", name)

@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from . import _checks, saving
+from . import _checks, layers, saving
 from .activations import Softmax
 from .layers import Input
 from .losses import CategoricalCrossentropy, SoftmaxCategoricalCrossentropy
@@ -71,9 +71,10 @@ class Model:
         if not callable(getattr(last, "predictions", None)):
             raise ValueError(f"the last layer must be an output activation with predictions(), got {last!r}")
         self.output_layer_activation = last
-        self.trainable_layers = [layer for layer in self.layers if hasattr(layer, "weights")]
+        self.trainable_layers = [layer for layer in self.layers if getattr(layer, "params", ())]
         for layer in self.trainable_layers:
-            layer.needs_input_gradient = layer is not self.layers[0]
+            if hasattr(layer, "needs_input_gradient"):
+                layer.needs_input_gradient = layer is not self.layers[0]
         if self.loss is not None:
             self.loss.remember_trainable_layers(self.trainable_layers)
         combined = isinstance(last, Softmax) and isinstance(self.loss, CategoricalCrossentropy)
@@ -213,20 +214,20 @@ class Model:
         return np.vstack(outputs)
 
     def get_parameters(self):
-        """A list of ``(W, b)`` copies, one per trainable layer."""
-        return [layer.get_parameters() for layer in self.trainable_layers]
+        """A list of parameter tuples (copies), one per trainable layer: ``(W, b)`` for ``Dense``."""
+        return [layers.get_parameters(layer) for layer in self.trainable_layers]
 
     def set_parameters(self, parameters):
-        """Load a list of ``(W, b)`` into the trainable layers; counts and shapes must match."""
+        """Load a list of parameter tuples into the trainable layers; counts and shapes must match."""
         if not self.finalized:
             raise ValueError("call finalize() before set_parameters()")
         parameters = list(parameters)
         if len(parameters) != len(self.trainable_layers):
             raise ValueError(f"expected parameters for {len(self.trainable_layers)} trainable layers, "
                              f"got {len(parameters)}")
-        for index, (layer, (weights, biases)) in enumerate(zip(self.trainable_layers, parameters)):
+        for index, (layer, values) in enumerate(zip(self.trainable_layers, parameters)):
             try:
-                layer.set_parameters(weights, biases)
+                layers.set_parameters(layer, values)
             except ValueError as error:
                 raise ValueError(f"trainable layer {index} ({layer!r}): {error}") from None
 
@@ -249,7 +250,7 @@ class Model:
 
     def summary(self):
         """A table of the layers and their parameter counts, as a string."""
-        rows = [(repr(layer), sum(p.size for p in layer.get_parameters()) if hasattr(layer, "weights") else 0)
+        rows = [(repr(layer), sum(np.size(getattr(layer, name)) for name in getattr(layer, "params", ())))
                 for layer in self.layers]
         width = max([len(name) for name, _ in rows] + [5])
         lines = [f"{'layer':<{width}}  parameters"] + [f"{name:<{width}}  {count:>10,}" for name, count in rows]
