@@ -18,11 +18,14 @@ def stable_sigmoid(z):
 
 
 class Activation:
-    """Shared plumbing: input checks, ``predictions`` and a plain ``repr``."""
+    """Shared plumbing: ``forward`` checks its input and calls ``_forward``; ``predictions``; a plain ``repr``."""
 
-    def _store(self, inputs, ndim=None):
-        self.inputs = _checks.as_array(f"{type(self).__name__} inputs", inputs, ndim=ndim)
-        return self.inputs
+    input_ndim = None  # any number of dimensions
+
+    def forward(self, inputs, training=False):
+        """Check that ``inputs`` is a finite array of numbers, then compute the activation of it."""
+        return self._forward(_checks.as_array(f"{type(self).__name__} inputs", inputs, ndim=self.input_ndim),
+                             training)
 
     def predictions(self, outputs):
         """What the model predicts from this activation's outputs (here: the outputs themselves)."""
@@ -41,8 +44,9 @@ class Activation:
 class ReLU(Activation):
     r""":math:`\max(0, z)`; derivative :math:`1[z > 0]`."""
 
-    def forward(self, inputs, training=False):
-        self.output = np.maximum(0, self._store(inputs))
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
+        self.output = np.maximum(0, inputs)
         return self.output
 
     def backward(self, dvalues):
@@ -59,8 +63,10 @@ class Softmax(Activation):
     result is the same and ``exp`` never overflows.
     """
 
-    def forward(self, inputs, training=False):
-        inputs = self._store(inputs, ndim=2)
+    input_ndim = 2
+
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
         exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
         self.output = exp_values / np.sum(exp_values, axis=1, keepdims=True)
         return self.output
@@ -84,8 +90,9 @@ class Softmax(Activation):
 class Sigmoid(Activation):
     r""":math:`\sigma(z) = 1/(1+e^{-z})`; derivative :math:`\sigma(1-\sigma)`."""
 
-    def forward(self, inputs, training=False):
-        self.output = stable_sigmoid(self._store(inputs))
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
+        self.output = stable_sigmoid(inputs)
         return self.output
 
     def backward(self, dvalues):
@@ -101,8 +108,9 @@ class Sigmoid(Activation):
 class Tanh(Activation):
     r""":math:`\tanh z`; derivative :math:`1 - \tanh^2 z`."""
 
-    def forward(self, inputs, training=False):
-        self.output = np.tanh(self._store(inputs))
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
+        self.output = np.tanh(inputs)
         return self.output
 
     def backward(self, dvalues):
@@ -114,8 +122,8 @@ class Tanh(Activation):
 class Linear(Activation):
     """The identity, :math:`z`; derivative 1. The output of a regression model."""
 
-    def forward(self, inputs, training=False):
-        self.output = self._store(inputs)
+    def _forward(self, inputs, training=False):
+        self.inputs = self.output = inputs
         return self.output
 
     def backward(self, dvalues):
@@ -130,8 +138,8 @@ class LeakyReLU(Activation):
     def __init__(self, alpha=0.01):
         self.alpha = _checks.real_number("alpha", alpha, low=0.0, high=1.0)
 
-    def forward(self, inputs, training=False):
-        inputs = self._store(inputs)
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
         self.output = np.where(inputs > 0, inputs, self.alpha * inputs)
         return self.output
 
@@ -150,8 +158,8 @@ class Swish(Activation):
     def __init__(self, beta=1.0):
         self.beta = _checks.real_number("beta", beta, low=0.0, low_open=True)
 
-    def forward(self, inputs, training=False):
-        inputs = self._store(inputs)
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
         self.sigmoid = stable_sigmoid(self.beta * inputs)
         self.output = inputs * self.sigmoid
         return self.output

@@ -75,9 +75,12 @@ class Dense:
         self.needs_input_gradient = True
 
     def forward(self, inputs, training=False):
-        """Compute ``inputs @ W + b``: ``(N, n_inputs) -> (N, n_neurons)``."""
-        self.inputs = _checks.as_array("Dense inputs", inputs, ndim=2, n_columns=self.n_inputs)
-        self.output = np.dot(self.inputs, self.weights) + self.biases
+        """Compute ``inputs @ W + b``: ``(N, n_inputs) -> (N, n_neurons)``, after checking ``inputs``."""
+        return self._forward(_checks.as_array("Dense inputs", inputs, ndim=2, n_columns=self.n_inputs), training)
+
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
+        self.output = np.dot(inputs, self.weights) + self.biases
         return self.output
 
     def backward(self, dvalues):
@@ -162,8 +165,11 @@ class Dropout:
         self.rng = rng
 
     def forward(self, inputs, training=False):
-        """Training: ``inputs * mask``; not training: a copy of ``inputs``. Any shape."""
-        self.inputs = _checks.as_array("Dropout inputs", inputs)
+        """Training: ``inputs * mask``; not training: a copy of ``inputs``. Any shape, checked."""
+        return self._forward(_checks.as_array("Dropout inputs", inputs), training)
+
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
         if not training:
             self.output = self.inputs.copy()
             return self.output

@@ -82,10 +82,21 @@ class Model:
         self.finalized = True
 
     def forward(self, X, training=False):
-        """Run every layer in order; returns the last layer's output."""
+        """Run every layer in order, each checking its input; returns the last layer's output."""
         output = self.input_layer.forward(X, training)
         for layer in self.layers:
             output = layer.forward(output, training)
+        return output
+
+    def _forward_unchecked(self, X, training=False):
+        """``forward`` without the layers' input checks (``_forward``, where a layer has one).
+
+        For training steps after the first: the first step checked every layer's
+        input, and later steps feed each layer the same kind of array.
+        """
+        output = X
+        for layer in self.layers:
+            output = getattr(layer, "_forward", layer.forward)(output, training)
         return output
 
     def backward(self, output, y):
@@ -144,9 +155,7 @@ class Model:
             self.loss.new_pass()
             self.accuracy.new_pass()
             for batch_X, batch_y in _batches(X_epoch, y_epoch, batch_size):
-                # The first step checks every layer's inputs; later steps pass them the same kinds of arrays.
-                with _checks.arrays_trusted(not first_step):
-                    self._train_step(batch_X, batch_y, epoch)
+                self._train_step(batch_X, batch_y, epoch, checked=first_step)
                 first_step = False
             data_loss, reg_loss = self.loss.calculate_accumulated(include_regularization=True)
             values = {"epoch": epoch, "loss": float(data_loss + reg_loss), "data_loss": float(data_loss),
@@ -159,9 +168,9 @@ class Model:
         self.history = history
         return history
 
-    def _train_step(self, X, y, epoch):
-        """Forward, loss, accuracy, backward and one optimizer step on one batch."""
-        output = self.forward(X, training=True)
+    def _train_step(self, X, y, epoch, *, checked):
+        """Forward (with the layers' input checks if ``checked``), loss, accuracy, backward, one optimizer step."""
+        output = self.forward(X, training=True) if checked else self._forward_unchecked(X, training=True)
         data_loss = self.loss.calculate(output, y)
         if not math.isfinite(data_loss):
             raise FloatingPointError(
