@@ -22,6 +22,16 @@ def format_loss(value):
     return f"{value:.2e}"
 
 
+def progress_line(values):
+    """One epoch's progress: accuracy, loss (data and penalty), learning rate, and validation if it ran."""
+    line = (f"epoch {values['epoch']}, acc {values['accuracy']:.3f}, loss {format_loss(values['loss'])} "
+            f"(data {format_loss(values['data_loss'])}, reg {format_loss(values['reg_loss'])}), "
+            f"lr {values['lr']:.6g}")
+    if "val_loss" in values:
+        line += f", val_acc {values['val_accuracy']:.3f}, val_loss {format_loss(values['val_loss'])}"
+    return line
+
+
 def _batches(X, y, batch_size):
     """Yield ``(X_batch, y_batch)`` in order; the last batch may be smaller. ``None`` means one full batch."""
     if batch_size is None:
@@ -32,9 +42,13 @@ def _batches(X, y, batch_size):
 
 
 class Model:
-    """A sequential network: ``add`` layers, ``set`` the loss, optimizer and accuracy, ``finalize``, ``train``."""
+    """A sequential network: ``add`` layers, ``set`` the loss, optimizer and accuracy, ``finalize``, ``train``.
 
-    def __init__(self):
+    ``Model(Dense(2, 64), ReLU(), Dense(64, 3), Softmax(), loss=..., optimizer=..., accuracy=...)`` does
+    all of that but ``train`` in one call; the book's ``add`` / ``set`` / ``finalize`` steps work as well.
+    """
+
+    def __init__(self, *layers, loss=None, optimizer=None, accuracy=None):
         self.layers = []
         self.trainable_layers = []
         self.input_layer = Input()
@@ -45,6 +59,11 @@ class Model:
         self.accuracy = None
         self.history = None
         self.finalized = False
+        for layer in layers:
+            self.add(layer)
+        self.set(loss=loss, optimizer=optimizer, accuracy=accuracy)
+        if layers:
+            self.finalize()
 
     def add(self, layer):
         """Append a layer or activation (anything with ``forward``)."""
@@ -127,14 +146,15 @@ class Model:
             raise ValueError(f"y must have one target per sample of X ({len(X)}), got {len(y)}")
         return X, y
 
-    def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None, shuffle=False,
-              verbose=True):
+    def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None, validate_every=None,
+              shuffle=False, verbose=True):
         """Train for ``epochs`` passes over ``(X, y)`` and return the history (also kept in ``self.history``).
 
         Each epoch runs ceil(N / batch_size) steps (one full-batch step without
         ``batch_size``); its loss and accuracy are sample-weighted means over
         the steps. One line is printed every ``print_every`` epochs and after
-        the last; ``validation_data=(X_val, y_val)`` is evaluated on those epochs.
+        the last; ``validation_data=(X_val, y_val)`` is evaluated every
+        ``validate_every`` epochs (by default ``print_every``) and after the last.
         ``shuffle=True`` permutes the samples every epoch (from the global stream).
         A loss that stops being finite (training diverged) raises ``FloatingPointError``.
         """
@@ -142,6 +162,10 @@ class Model:
         X, y = self._data(X, y)
         epochs = _checks.positive_int("epochs", epochs)
         print_every = _checks.positive_int("print_every", print_every)
+        validate_every = print_every if validate_every is None else _checks.positive_int("validate_every",
+                                                                                          validate_every)
+        if validation_data is not None:
+            validation_data = self._data(*validation_data)
         if batch_size is not None:
             batch_size = _checks.positive_int("batch_size", batch_size)
         self.accuracy.init(y)
@@ -163,8 +187,15 @@ class Model:
                       "lr": float(self.optimizer.current_learning_rate)}
             for key, value in values.items():
                 history[key].append(value)
-            if epoch % print_every == 0 or epoch == epochs:
-                self._report(values, history, validation_data, batch_size, verbose)
+            last = epoch == epochs
+            if validation_data is not None and (epoch % validate_every == 0 or last):
+                val_loss, val_accuracy = self.evaluate(*validation_data, batch_size=batch_size, verbose=False)
+                values.update(val_loss=val_loss, val_accuracy=val_accuracy)
+                history["val_epoch"].append(epoch)
+                history["val_loss"].append(val_loss)
+                history["val_accuracy"].append(val_accuracy)
+            if verbose and (epoch % print_every == 0 or last):
+                print(progress_line(values))
         self.history = history
         return history
 
@@ -179,20 +210,6 @@ class Model:
         self.accuracy.calculate(self.output_layer_activation.predictions(output), y)
         self.backward(output, y)
         self.optimizer.step(self.trainable_layers)
-
-    def _report(self, values, history, validation_data, batch_size, verbose):
-        """Print one progress line, and evaluate ``validation_data`` (into ``history``) if given."""
-        line = (f"epoch {values['epoch']}, acc {values['accuracy']:.3f}, loss {format_loss(values['loss'])} "
-                f"(data {format_loss(values['data_loss'])}, reg {format_loss(values['reg_loss'])}), "
-                f"lr {values['lr']:.6g}")
-        if validation_data is not None:
-            val_loss, val_accuracy = self.evaluate(*validation_data, batch_size=batch_size, verbose=False)
-            history["val_epoch"].append(values["epoch"])
-            history["val_loss"].append(val_loss)
-            history["val_accuracy"].append(val_accuracy)
-            line += f", val_acc {val_accuracy:.3f}, val_loss {format_loss(val_loss)}"
-        if verbose:
-            print(line)
 
     def evaluate(self, X_val, y_val, *, batch_size=None, verbose=True):
         """Data loss and accuracy on ``(X_val, y_val)`` in inference mode (dropout off); returns ``(loss, accuracy)``."""
