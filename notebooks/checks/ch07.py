@@ -39,14 +39,36 @@ def check_apply_dropout(apply_dropout):
 
 def check_k_fold_indices(k_fold_indices):
     for n, k in ((10, 3), (100, 5), (7, 7), (23, 4)):
-        folds = [np.asarray(fold) for fold in k_fold_indices(n, k)]
-        expect(len(folds) == k, f"k_fold_indices({n}, {k}): expected {k} folds, got {len(folds)}")
+        folds = [np.asarray(fold) for fold in k_fold_indices(n, k, np.random.default_rng(n))]
+        expect(len(folds) == k, f"k_fold_indices({n}, {k}, rng): expected {k} folds, got {len(folds)}")
         everything = np.concatenate(folds)
-        expect(len(everything) == len(set(everything.tolist())), f"k_fold_indices({n}, {k}): folds overlap")
-        expect(sorted(everything.tolist()) == list(range(n)), f"k_fold_indices({n}, {k}): folds do not cover range({n})")
+        expect(len(everything) == len(set(everything.tolist())), f"k_fold_indices({n}, {k}, rng): folds overlap")
+        expect(sorted(everything.tolist()) == list(range(n)),
+               f"k_fold_indices({n}, {k}, rng): folds do not cover range({n})")
         sizes = [len(fold) for fold in folds]
-        expect(max(sizes) - min(sizes) <= 1, f"k_fold_indices({n}, {k}): fold sizes {sizes} differ by more than 1")
-    correct("folds are disjoint, cover every sample and are balanced")
+        expect(max(sizes) - min(sizes) <= 1, f"k_fold_indices({n}, {k}, rng): fold sizes {sizes} differ by more than 1")
+    labels = np.repeat(np.arange(3), 100)  # sorted by class, as spiral_data(100, 3) returns them
+    folds = [np.asarray(fold) for fold in k_fold_indices(300, 3, np.random.default_rng(0))]
+    classes = "; ".join(f"fold {i}: classes {sorted(set(labels[fold].tolist()))}" for i, fold in enumerate(folds))
+    contiguous = all(np.array_equal(np.sort(fold), np.arange(fold.min(), fold.min() + len(fold))) for fold in folds)
+    expect(not contiguous, "the folds are contiguous blocks of range(n): the indices were not shuffled before "
+           f"splitting. On 300 points sorted by class ({classes}) each fold validates on a single class. "
+           "Shuffle first with rng.permutation(n), then split.")
+    strided = all(len(fold) < 2 or len(set(np.diff(np.sort(fold)).tolist())) == 1 for fold in folds)
+    expect(not strided, "each fold takes every k-th index in order: the indices were not shuffled before "
+           "splitting. A fixed pattern can line up with an order or a period in the data (spiral_data is sorted by "
+           "class, and by radius within a class). Shuffle first with rng.permutation(n), then split.")
+    other = [np.asarray(fold) for fold in k_fold_indices(300, 3, np.random.default_rng(1))]
+    expect(not all(np.array_equal(a, b) for a, b in zip(folds, other)),
+           "two different generators gave the same folds: the indices were not shuffled with rng. "
+           "Use rng.permutation(n), then split.")
+    again = [np.asarray(fold) for fold in k_fold_indices(300, 3, np.random.default_rng(0))]
+    expect(all(np.array_equal(a, b) for a, b in zip(folds, again)),
+           "the same seed gave different folds: shuffle with the rng you are given (rng.permutation), "
+           "not with np.random, so that the folds can be reproduced")
+    counts = ", ".join(str(np.bincount(labels[fold], minlength=3)) for fold in folds)
+    correct(f"shuffled, disjoint folds that cover every sample, sizes within 1; "
+            f"on 300 points sorted by class they hold per class {counts}")
 
 
 def check_scaler(fit_scaler, transform):
