@@ -2,7 +2,8 @@
 
 The clean names live here; ``nncore.book`` offers the book's names for the same classes.
 """
-from . import activations, datasets, functional, gradcheck, layers, losses, metrics, model, optimizers, saving
+from . import (activations, datasets, functional, gradcheck, layers, losses, metrics, model, optimizers, registry,
+               saving)
 from .activations import Linear, LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
 from .layers import Dense, Dropout, Input
 from .losses import (BinaryCrossentropy, CategoricalCrossentropy, Loss, MeanAbsoluteError, MeanSquaredError,
@@ -10,5 +11,6 @@ from .losses import (BinaryCrossentropy, CategoricalCrossentropy, Loss, MeanAbso
 from .metrics import CategoricalAccuracy, RegressionAccuracy, accuracy, confusion_matrix, r_squared
 from .model import Model
 from .optimizers import SGD, Adagrad, Adam, RMSprop
+from .registry import register
 
 __version__ = "0.1.0"

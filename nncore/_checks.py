@@ -3,30 +3,11 @@
 Every message names the argument, what was expected and what came, so that a
 learner can fix the call without reading nncore's source.
 """
-import contextlib
 import numbers
 
 import numpy as np
 
 NUMERIC_KINDS = "biufc"  # bool, signed and unsigned integers, floats, complex
-
-_arrays_trusted = False
-
-
-@contextlib.contextmanager
-def arrays_trusted(trusted):
-    """Inside the block, if ``trusted``, ``as_array`` passes ndarrays through unchecked.
-
-    For a model's training steps after the first: the first step checked every
-    layer's inputs, and later steps feed each layer the same kind of array.
-    Checks of names, numbers and labels stay on.
-    """
-    global _arrays_trusted
-    saved, _arrays_trusted = _arrays_trusted, trusted
-    try:
-        yield
-    finally:
-        _arrays_trusted = saved
 
 
 def as_array(name, value, *, ndim=None, n_columns=None, finite=True):
@@ -35,8 +16,6 @@ def as_array(name, value, *, ndim=None, n_columns=None, finite=True):
     Array-likes are converted, never reshaped: a 1-D vector where a 2-D batch
     is needed is an error, not a guess.
     """
-    if _arrays_trusted and isinstance(value, np.ndarray):
-        return value
     try:
         array = value if isinstance(value, np.ndarray) else np.asarray(value)
     except (TypeError, ValueError) as error:

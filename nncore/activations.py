@@ -8,6 +8,7 @@ All of them stay finite for any finite input (no overflow in ``exp``).
 import numpy as np
 
 from . import _checks
+from .registry import create, register
 
 
 def stable_sigmoid(z):
@@ -17,11 +18,14 @@ def stable_sigmoid(z):
 
 
 class Activation:
-    """Shared plumbing: input checks, ``predictions`` and a plain ``repr``."""
+    """Shared plumbing: ``forward`` checks its input and calls ``_forward``; ``predictions``; a plain ``repr``."""
 
-    def _store(self, inputs, ndim=None):
-        self.inputs = _checks.as_array(f"{type(self).__name__} inputs", inputs, ndim=ndim)
-        return self.inputs
+    input_ndim = None  # any number of dimensions
+
+    def forward(self, inputs, training=False):
+        """Check that ``inputs`` is a finite array of numbers, then compute the activation of it."""
+        return self._forward(_checks.as_array(f"{type(self).__name__} inputs", inputs, ndim=self.input_ndim),
+                             training)
 
     def predictions(self, outputs):
         """What the model predicts from this activation's outputs (here: the outputs themselves)."""
@@ -36,11 +40,13 @@ class Activation:
         return f"{type(self).__name__}({args})"
 
 
+@register(name="relu")
 class ReLU(Activation):
     r""":math:`\max(0, z)`; derivative :math:`1[z > 0]`."""
 
-    def forward(self, inputs, training=False):
-        self.output = np.maximum(0, self._store(inputs))
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
+        self.output = np.maximum(0, inputs)
         return self.output
 
     def backward(self, dvalues):
@@ -49,6 +55,7 @@ class ReLU(Activation):
         return self.dinputs
 
 
+@register(name="softmax")
 class Softmax(Activation):
     r""":math:`S_{i,j} = e^{z_{i,j}} / \sum_l e^{z_{i,l}}` along each row.
 
@@ -56,8 +63,10 @@ class Softmax(Activation):
     result is the same and ``exp`` never overflows.
     """
 
-    def forward(self, inputs, training=False):
-        inputs = self._store(inputs, ndim=2)
+    input_ndim = 2
+
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
         exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
         self.output = exp_values / np.sum(exp_values, axis=1, keepdims=True)
         return self.output
@@ -77,11 +86,13 @@ class Softmax(Activation):
         return np.argmax(outputs, axis=1)
 
 
+@register(name="sigmoid")
 class Sigmoid(Activation):
     r""":math:`\sigma(z) = 1/(1+e^{-z})`; derivative :math:`\sigma(1-\sigma)`."""
 
-    def forward(self, inputs, training=False):
-        self.output = stable_sigmoid(self._store(inputs))
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
+        self.output = stable_sigmoid(inputs)
         return self.output
 
     def backward(self, dvalues):
@@ -93,11 +104,13 @@ class Sigmoid(Activation):
         return (outputs > 0.5) * 1
 
 
+@register(name="tanh")
 class Tanh(Activation):
     r""":math:`\tanh z`; derivative :math:`1 - \tanh^2 z`."""
 
-    def forward(self, inputs, training=False):
-        self.output = np.tanh(self._store(inputs))
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
+        self.output = np.tanh(inputs)
         return self.output
 
     def backward(self, dvalues):
@@ -105,11 +118,12 @@ class Tanh(Activation):
         return self.dinputs
 
 
+@register(name="linear")
 class Linear(Activation):
     """The identity, :math:`z`; derivative 1. The output of a regression model."""
 
-    def forward(self, inputs, training=False):
-        self.output = self._store(inputs)
+    def _forward(self, inputs, training=False):
+        self.inputs = self.output = inputs
         return self.output
 
     def backward(self, dvalues):
@@ -117,14 +131,15 @@ class Linear(Activation):
         return self.dinputs
 
 
+@register(name="leaky_relu")
 class LeakyReLU(Activation):
     r""":math:`z` for :math:`z > 0`, else :math:`\alpha z`; derivative 1 or :math:`\alpha`."""
 
     def __init__(self, alpha=0.01):
         self.alpha = _checks.real_number("alpha", alpha, low=0.0, high=1.0)
 
-    def forward(self, inputs, training=False):
-        inputs = self._store(inputs)
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
         self.output = np.where(inputs > 0, inputs, self.alpha * inputs)
         return self.output
 
@@ -136,14 +151,15 @@ class LeakyReLU(Activation):
         return {"alpha": self.alpha}
 
 
+@register(name="swish")
 class Swish(Activation):
     r""":math:`z\,\sigma(\beta z)`; derivative :math:`\sigma + \beta z \sigma (1-\sigma)`."""
 
     def __init__(self, beta=1.0):
         self.beta = _checks.real_number("beta", beta, low=0.0, low_open=True)
 
-    def forward(self, inputs, training=False):
-        inputs = self._store(inputs)
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
         self.sigmoid = stable_sigmoid(self.beta * inputs)
         self.output = inputs * self.sigmoid
         return self.output
@@ -157,10 +173,6 @@ class Swish(Activation):
         return {"beta": self.beta}
 
 
-ACTIVATIONS = {"relu": ReLU, "softmax": Softmax, "sigmoid": Sigmoid, "tanh": Tanh,
-               "linear": Linear, "leaky_relu": LeakyReLU, "swish": Swish}
-
-
 def get(name):
-    """Return a new activation by name, e.g. ``get('relu')``; an unknown name raises ``ValueError``."""
-    return ACTIVATIONS[_checks.choice("activation", name, list(ACTIVATIONS))]()
+    """Return a new activation by its short name, e.g. ``get('relu')``; an unknown name raises ``ValueError``."""
+    return create("activation", name)

@@ -17,9 +17,10 @@ by the batch size.
 import numpy as np
 
 from . import _checks, activations, layers, losses
+from .registry import short_names
 
-ACTIVATION_NAMES = ("relu", "sigmoid", "softmax", "tanh", "linear", "leaky_relu")
-LOSS_NAMES = ("mse", "categorical_crossentropy", "binary_crossentropy", "mae")
+ACTIVATION_NAMES = short_names("activation")
+LOSS_NAMES = short_names("loss")
 
 
 class Dense:

@@ -11,10 +11,9 @@ import copy
 
 import numpy as np
 
-from .losses import Loss, SoftmaxCategoricalCrossentropy
+from .losses import SoftmaxCategoricalCrossentropy
 
 TOLERANCE = 1e-6
-_PARAMETERS = ("weights", "biases")
 
 
 def relative_error(a, b):
@@ -62,9 +61,8 @@ def _float64_copy(layer):
     layer = copy.deepcopy(layer)
     if hasattr(layer, "needs_input_gradient"):
         layer.needs_input_gradient = True
-    for name in _PARAMETERS:
-        if hasattr(layer, name):
-            setattr(layer, name, np.array(getattr(layer, name), dtype=np.float64))
+    for name in getattr(layer, "params", ()):
+        setattr(layer, name, np.array(getattr(layer, name), dtype=np.float64))
     return layer
 
 
@@ -77,15 +75,17 @@ def _assert_within(errors, tol, what):
 
 
 def _penalty(layer):
-    """The layer's L1/L2 regularization loss, 0 for a layer without regularizers."""
-    return Loss().regularization_loss(layer) if hasattr(layer, "weight_regularizer_l1") else 0.0
+    """The layer's regularization loss, 0 for a layer without one."""
+    penalty = getattr(layer, "regularization_loss", None)
+    return penalty() if callable(penalty) else 0.0
 
 
 def check_layer(layer, inputs, *, dvalues=None, training=False, eps=1e-5, tol=TOLERANCE):
     """Compare ``layer.backward`` with numerical gradients of ``sum(layer.forward(inputs) * dvalues)``.
 
-    For a regularized layer the objective also holds its penalty, whose
-    gradient ``backward`` adds to ``dweights`` and ``dbiases``.
+    Every parameter the layer names in ``params`` is checked (``d<name>``). For a
+    regularized layer the objective also holds its ``regularization_loss()``,
+    whose gradient ``backward`` adds to the parameters' gradients.
 
     Works on a float64 copy (the layer passed in is not changed) and restores
     the global random state before every forward pass, so dropout masks repeat.
@@ -100,7 +100,7 @@ def check_layer(layer, inputs, *, dvalues=None, training=False, eps=1e-5, tol=TO
 
     Returns
     -------
-    dict mapping ``'dinputs'`` (and ``'dweights'``, ``'dbiases'``) to relative errors.
+    dict mapping ``'dinputs'`` and ``'d<name>'`` for each parameter to relative errors.
     """
     layer = _float64_copy(layer)
     inputs = np.array(inputs, dtype=np.float64)
@@ -120,16 +120,15 @@ def check_layer(layer, inputs, *, dvalues=None, training=False, eps=1e-5, tol=TO
                 raise ValueError(f"dvalues must have the output's shape {output.shape}, got {dvalues.shape}")
             layer.backward(dvalues)
             analytic = {"dinputs": layer.dinputs}
-            analytic.update({f"d{name}": getattr(layer, f"d{name}") for name in _PARAMETERS if hasattr(layer, name)})
+            analytic.update({f"d{name}": getattr(layer, f"d{name}") for name in getattr(layer, "params", ())})
 
             def objective(_):
                 return np.sum(forward() * dvalues) + _penalty(layer)
 
             errors = {"dinputs": relative_error(analytic["dinputs"], numerical_gradient(objective, inputs, eps=eps))}
-            for name in _PARAMETERS:
-                if hasattr(layer, name):
-                    numeric = numerical_gradient(objective, getattr(layer, name), eps=eps)
-                    errors[f"d{name}"] = relative_error(analytic[f"d{name}"], numeric)
+            for name in getattr(layer, "params", ()):
+                numeric = numerical_gradient(objective, getattr(layer, name), eps=eps)
+                errors[f"d{name}"] = relative_error(analytic[f"d{name}"], numeric)
     finally:
         np.random.set_state(state)
     return _assert_within(errors, tol, repr(layer))

@@ -8,6 +8,28 @@ a chapter draws the same numbers as the book's code.
 import numpy as np
 
 from . import _checks
+from .registry import register
+
+
+def get_parameters(layer):
+    """Copies of the arrays ``layer`` names in ``layer.params``, as a tuple in that order."""
+    return tuple(np.copy(getattr(layer, name)) for name in layer.params)
+
+
+def set_parameters(layer, values):
+    """Store copies of ``values`` in ``layer``, one per name in ``layer.params``, each of its current shape."""
+    values = tuple(values)
+    if len(values) != len(layer.params):
+        raise ValueError(f"{layer!r} takes {len(layer.params)} arrays {layer.params}, got {len(values)}")
+    checked = []
+    for name, value in zip(layer.params, values):
+        value = _checks.as_array(name, value)
+        shape = np.shape(getattr(layer, name))
+        if value.shape != shape:
+            raise ValueError(f"{name} must have shape {shape}, got {value.shape}")
+        checked.append(value.copy())
+    for name, value in zip(layer.params, checked):
+        setattr(layer, name, value)
 
 
 def _sign_with_zero_positive(values):
@@ -17,6 +39,7 @@ def _sign_with_zero_positive(values):
     return signs
 
 
+@register
 class Dense:
     r"""A fully connected layer, :math:`Z = XW + b`.
 
@@ -32,6 +55,8 @@ class Dense:
     rng : numpy.random.Generator, optional
         Draw the initial weights from this generator instead of the global stream.
     """
+
+    params = ("weights", "biases")
 
     def __init__(self, n_inputs, n_neurons, weight_regularizer_l1=0., weight_regularizer_l2=0.,
                  bias_regularizer_l1=0., bias_regularizer_l2=0., *, weight_scale=0.01, rng=None):
@@ -50,9 +75,12 @@ class Dense:
         self.needs_input_gradient = True
 
     def forward(self, inputs, training=False):
-        """Compute ``inputs @ W + b``: ``(N, n_inputs) -> (N, n_neurons)``."""
-        self.inputs = _checks.as_array("Dense inputs", inputs, ndim=2, n_columns=self.n_inputs)
-        self.output = np.dot(self.inputs, self.weights) + self.biases
+        """Compute ``inputs @ W + b``: ``(N, n_inputs) -> (N, n_neurons)``, after checking ``inputs``."""
+        return self._forward(_checks.as_array("Dense inputs", inputs, ndim=2, n_columns=self.n_inputs), training)
+
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
+        self.output = np.dot(inputs, self.weights) + self.biases
         return self.output
 
     def backward(self, dvalues):
@@ -64,6 +92,25 @@ class Dense:
         """
         self.dweights = np.dot(self.inputs.T, dvalues)
         self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self._add_penalty_gradients()
+        self.dinputs = np.dot(dvalues, self.weights.T) if self.needs_input_gradient else None
+        return self.dinputs
+
+    def regularization_loss(self):
+        r"""The penalty :math:`\lambda_1 \sum|w| + \lambda_2 \sum w^2`, plus the same terms for the biases."""
+        penalty = 0.0
+        if self.weight_regularizer_l1 > 0:
+            penalty += self.weight_regularizer_l1 * np.sum(np.abs(self.weights))
+        if self.weight_regularizer_l2 > 0:
+            penalty += self.weight_regularizer_l2 * np.sum(self.weights * self.weights)
+        if self.bias_regularizer_l1 > 0:
+            penalty += self.bias_regularizer_l1 * np.sum(np.abs(self.biases))
+        if self.bias_regularizer_l2 > 0:
+            penalty += self.bias_regularizer_l2 * np.sum(self.biases * self.biases)
+        return penalty
+
+    def _add_penalty_gradients(self):
+        r"""Add the penalty's gradient, :math:`\lambda_1\,\mathrm{sign}(w) + 2\lambda_2 w`, to ``dweights`` and ``dbiases``."""
         if self.weight_regularizer_l1 > 0:
             self.dweights += self.weight_regularizer_l1 * _sign_with_zero_positive(self.weights)
         if self.weight_regularizer_l2 > 0:
@@ -72,23 +119,14 @@ class Dense:
             self.dbiases += self.bias_regularizer_l1 * _sign_with_zero_positive(self.biases)
         if self.bias_regularizer_l2 > 0:
             self.dbiases += 2 * self.bias_regularizer_l2 * self.biases
-        self.dinputs = np.dot(dvalues, self.weights.T) if self.needs_input_gradient else None
-        return self.dinputs
 
     def get_parameters(self):
         """Return copies of ``(W, b)``, shapes ``(n_inputs, n_neurons)`` and ``(1, n_neurons)``."""
-        return self.weights.copy(), self.biases.copy()
+        return get_parameters(self)
 
     def set_parameters(self, weights, biases):
         """Store copies of ``weights`` ``(n_inputs, n_neurons)`` and ``biases`` ``(1, n_neurons)``."""
-        weights = _checks.as_array("weights", weights, ndim=2)
-        biases = _checks.as_array("biases", biases, ndim=2)
-        if weights.shape != self.weights.shape:
-            raise ValueError(f"weights must have shape {self.weights.shape} (n_inputs, n_neurons), got {weights.shape}")
-        if biases.shape != self.biases.shape:
-            raise ValueError(f"biases must have shape {self.biases.shape} (1, n_neurons), got {biases.shape}")
-        self.weights = weights.copy()
-        self.biases = biases.copy()
+        set_parameters(self, (weights, biases))
 
     def config(self):
         """Constructor arguments, enough to build an equal-shaped layer again."""
@@ -106,6 +144,7 @@ class Dense:
         return f"Dense({self.n_inputs} -> {self.n_neurons}{extra})"
 
 
+@register
 class Dropout:
     r"""Inverted dropout: zero a fraction ``rate`` of the values while training.
 
@@ -126,8 +165,11 @@ class Dropout:
         self.rng = rng
 
     def forward(self, inputs, training=False):
-        """Training: ``inputs * mask``; not training: a copy of ``inputs``. Any shape."""
-        self.inputs = _checks.as_array("Dropout inputs", inputs)
+        """Training: ``inputs * mask``; not training: a copy of ``inputs``. Any shape, checked."""
+        return self._forward(_checks.as_array("Dropout inputs", inputs), training)
+
+    def _forward(self, inputs, training=False):
+        self.inputs = inputs
         if not training:
             self.output = self.inputs.copy()
             return self.output

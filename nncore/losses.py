@@ -10,6 +10,7 @@ import numpy as np
 
 from . import _checks
 from .activations import Softmax
+from .registry import create, register
 
 EPSILON = 1e-7
 """Probabilities are clipped to [EPSILON, 1 - EPSILON] so that log(0) never happens."""
@@ -32,22 +33,12 @@ class Loss:
         self.trainable_layers = list(layers)
 
     def regularization_loss(self, layer=None):
-        r""":math:`\lambda_1 \sum|w| + \lambda_2 \sum w^2` (and the same for biases).
-
-        For one ``layer``, or with no argument for every remembered trainable layer.
-        """
+        """The penalty of one ``layer`` (its ``regularization_loss()``, 0 if it has none), or with no
+        argument the sum over every remembered trainable layer."""
         if layer is None:
             return sum((self.regularization_loss(each) for each in self.trainable_layers), 0.0)
-        penalty = 0.0
-        if layer.weight_regularizer_l1 > 0:
-            penalty += layer.weight_regularizer_l1 * np.sum(np.abs(layer.weights))
-        if layer.weight_regularizer_l2 > 0:
-            penalty += layer.weight_regularizer_l2 * np.sum(layer.weights * layer.weights)
-        if layer.bias_regularizer_l1 > 0:
-            penalty += layer.bias_regularizer_l1 * np.sum(np.abs(layer.biases))
-        if layer.bias_regularizer_l2 > 0:
-            penalty += layer.bias_regularizer_l2 * np.sum(layer.biases * layer.biases)
-        return penalty
+        penalty = getattr(layer, "regularization_loss", None)
+        return penalty() if callable(penalty) else 0.0
 
     def calculate(self, output, y, *, include_regularization=False):
         """Mean loss over the batch; also added to the running totals.
@@ -83,6 +74,7 @@ class Loss:
         return f"{type(self).__name__}()"
 
 
+@register(kind="loss", name="categorical_crossentropy")
 class CategoricalCrossentropy(Loss):
     r"""Cross-entropy of class probabilities, :math:`L_i = -\log \hat y_{i,k}`.
 
@@ -110,6 +102,7 @@ class CategoricalCrossentropy(Loss):
         return self.dinputs
 
 
+@register(kind="loss", name="binary_crossentropy")
 class BinaryCrossentropy(Loss):
     r""":math:`L_i = \frac1J \sum_j -y\log\hat y - (1-y)\log(1-\hat y)` for sigmoid outputs, shape ``(N, J)``."""
 
@@ -128,6 +121,7 @@ class BinaryCrossentropy(Loss):
         return self.dinputs
 
 
+@register(kind="loss", name="mse")
 class MeanSquaredError(Loss):
     r""":math:`L_i = \frac1J \sum_j (y_{i,j} - \hat y_{i,j})^2`; gradient :math:`-\frac{2}{J}(y - \hat y)/N`."""
 
@@ -143,6 +137,7 @@ class MeanSquaredError(Loss):
         return self.dinputs
 
 
+@register(kind="loss", name="mae")
 class MeanAbsoluteError(Loss):
     r""":math:`L_i = \frac1J \sum_j |y_{i,j} - \hat y_{i,j}|`; gradient :math:`\mathrm{sign}(\hat y - y)/J/N`.
 
@@ -191,10 +186,6 @@ class SoftmaxCategoricalCrossentropy:
         return "SoftmaxCategoricalCrossentropy()"
 
 
-LOSSES = {"categorical_crossentropy": CategoricalCrossentropy, "binary_crossentropy": BinaryCrossentropy,
-          "mse": MeanSquaredError, "mae": MeanAbsoluteError}
-
-
 def get(name):
-    """Return a new loss by name, e.g. ``get('mse')``; an unknown name raises ``ValueError``."""
-    return LOSSES[_checks.choice("loss", name, list(LOSSES))]()
+    """Return a new loss by its short name, e.g. ``get('mse')``; an unknown name raises ``ValueError``."""
+    return create("loss", name)

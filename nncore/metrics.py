@@ -7,6 +7,7 @@ totals; ``calculate_accumulated()`` gives the sample-weighted mean since
 import numpy as np
 
 from . import _checks
+from .registry import register
 
 
 class Accuracy:
@@ -50,6 +51,7 @@ class Accuracy:
         return f"{type(self).__name__}({args})"
 
 
+@register(kind="accuracy")
 class CategoricalAccuracy(Accuracy):
     """Class predictions against labels.
 
@@ -77,6 +79,7 @@ class CategoricalAccuracy(Accuracy):
         return {"binary": self.binary}
 
 
+@register(kind="accuracy")
 class RegressionAccuracy(Accuracy):
     r"""A prediction is correct when :math:`|\hat y - y| <` ``precision`` = std(y) / ``precision_divisor``."""
 

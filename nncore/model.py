@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from . import _checks, saving
+from . import _checks, layers, saving
 from .activations import Softmax
 from .layers import Input
 from .losses import CategoricalCrossentropy, SoftmaxCategoricalCrossentropy
@@ -22,6 +22,16 @@ def format_loss(value):
     return f"{value:.2e}"
 
 
+def progress_line(values):
+    """One epoch's progress: accuracy, loss (data and penalty), learning rate, and validation if it ran."""
+    line = (f"epoch {values['epoch']}, acc {values['accuracy']:.3f}, loss {format_loss(values['loss'])} "
+            f"(data {format_loss(values['data_loss'])}, reg {format_loss(values['reg_loss'])}), "
+            f"lr {values['lr']:.6g}")
+    if "val_loss" in values:
+        line += f", val_acc {values['val_accuracy']:.3f}, val_loss {format_loss(values['val_loss'])}"
+    return line
+
+
 def _batches(X, y, batch_size):
     """Yield ``(X_batch, y_batch)`` in order; the last batch may be smaller. ``None`` means one full batch."""
     if batch_size is None:
@@ -32,9 +42,13 @@ def _batches(X, y, batch_size):
 
 
 class Model:
-    """A sequential network: ``add`` layers, ``set`` the loss, optimizer and accuracy, ``finalize``, ``train``."""
+    """A sequential network: ``add`` layers, ``set`` the loss, optimizer and accuracy, ``finalize``, ``train``.
 
-    def __init__(self):
+    ``Model(Dense(2, 64), ReLU(), Dense(64, 3), Softmax(), loss=..., optimizer=..., accuracy=...)`` does
+    all of that but ``train`` in one call; the book's ``add`` / ``set`` / ``finalize`` steps work as well.
+    """
+
+    def __init__(self, *layers, loss=None, optimizer=None, accuracy=None):
         self.layers = []
         self.trainable_layers = []
         self.input_layer = Input()
@@ -45,6 +59,11 @@ class Model:
         self.accuracy = None
         self.history = None
         self.finalized = False
+        for layer in layers:
+            self.add(layer)
+        self.set(loss=loss, optimizer=optimizer, accuracy=accuracy)
+        if layers:
+            self.finalize()
 
     def add(self, layer):
         """Append a layer or activation (anything with ``forward``)."""
@@ -71,9 +90,10 @@ class Model:
         if not callable(getattr(last, "predictions", None)):
             raise ValueError(f"the last layer must be an output activation with predictions(), got {last!r}")
         self.output_layer_activation = last
-        self.trainable_layers = [layer for layer in self.layers if hasattr(layer, "weights")]
+        self.trainable_layers = [layer for layer in self.layers if getattr(layer, "params", ())]
         for layer in self.trainable_layers:
-            layer.needs_input_gradient = layer is not self.layers[0]
+            if hasattr(layer, "needs_input_gradient"):
+                layer.needs_input_gradient = layer is not self.layers[0]
         if self.loss is not None:
             self.loss.remember_trainable_layers(self.trainable_layers)
         combined = isinstance(last, Softmax) and isinstance(self.loss, CategoricalCrossentropy)
@@ -81,10 +101,21 @@ class Model:
         self.finalized = True
 
     def forward(self, X, training=False):
-        """Run every layer in order; returns the last layer's output."""
+        """Run every layer in order, each checking its input; returns the last layer's output."""
         output = self.input_layer.forward(X, training)
         for layer in self.layers:
             output = layer.forward(output, training)
+        return output
+
+    def _forward_unchecked(self, X, training=False):
+        """``forward`` without the layers' input checks (``_forward``, where a layer has one).
+
+        For training steps after the first: the first step checked every layer's
+        input, and later steps feed each layer the same kind of array.
+        """
+        output = X
+        for layer in self.layers:
+            output = getattr(layer, "_forward", layer.forward)(output, training)
         return output
 
     def backward(self, output, y):
@@ -115,14 +146,15 @@ class Model:
             raise ValueError(f"y must have one target per sample of X ({len(X)}), got {len(y)}")
         return X, y
 
-    def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None, shuffle=False,
-              verbose=True):
+    def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None, validate_every=None,
+              shuffle=False, verbose=True):
         """Train for ``epochs`` passes over ``(X, y)`` and return the history (also kept in ``self.history``).
 
         Each epoch runs ceil(N / batch_size) steps (one full-batch step without
         ``batch_size``); its loss and accuracy are sample-weighted means over
         the steps. One line is printed every ``print_every`` epochs and after
-        the last; ``validation_data=(X_val, y_val)`` is evaluated on those epochs.
+        the last; ``validation_data=(X_val, y_val)`` is evaluated every
+        ``validate_every`` epochs (by default ``print_every``) and after the last.
         ``shuffle=True`` permutes the samples every epoch (from the global stream).
         A loss that stops being finite (training diverged) raises ``FloatingPointError``.
         """
@@ -130,6 +162,10 @@ class Model:
         X, y = self._data(X, y)
         epochs = _checks.positive_int("epochs", epochs)
         print_every = _checks.positive_int("print_every", print_every)
+        validate_every = print_every if validate_every is None else _checks.positive_int("validate_every",
+                                                                                          validate_every)
+        if validation_data is not None:
+            validation_data = self._data(*validation_data)
         if batch_size is not None:
             batch_size = _checks.positive_int("batch_size", batch_size)
         self.accuracy.init(y)
@@ -143,9 +179,7 @@ class Model:
             self.loss.new_pass()
             self.accuracy.new_pass()
             for batch_X, batch_y in _batches(X_epoch, y_epoch, batch_size):
-                # The first step checks every layer's inputs; later steps pass them the same kinds of arrays.
-                with _checks.arrays_trusted(not first_step):
-                    self._train_step(batch_X, batch_y, epoch)
+                self._train_step(batch_X, batch_y, epoch, checked=first_step)
                 first_step = False
             data_loss, reg_loss = self.loss.calculate_accumulated(include_regularization=True)
             values = {"epoch": epoch, "loss": float(data_loss + reg_loss), "data_loss": float(data_loss),
@@ -153,14 +187,21 @@ class Model:
                       "lr": float(self.optimizer.current_learning_rate)}
             for key, value in values.items():
                 history[key].append(value)
-            if epoch % print_every == 0 or epoch == epochs:
-                self._report(values, history, validation_data, batch_size, verbose)
+            last = epoch == epochs
+            if validation_data is not None and (epoch % validate_every == 0 or last):
+                val_loss, val_accuracy = self.evaluate(*validation_data, batch_size=batch_size, verbose=False)
+                values.update(val_loss=val_loss, val_accuracy=val_accuracy)
+                history["val_epoch"].append(epoch)
+                history["val_loss"].append(val_loss)
+                history["val_accuracy"].append(val_accuracy)
+            if verbose and (epoch % print_every == 0 or last):
+                print(progress_line(values))
         self.history = history
         return history
 
-    def _train_step(self, X, y, epoch):
-        """Forward, loss, accuracy, backward and one optimizer step on one batch."""
-        output = self.forward(X, training=True)
+    def _train_step(self, X, y, epoch, *, checked):
+        """Forward (with the layers' input checks if ``checked``), loss, accuracy, backward, one optimizer step."""
+        output = self.forward(X, training=True) if checked else self._forward_unchecked(X, training=True)
         data_loss = self.loss.calculate(output, y)
         if not math.isfinite(data_loss):
             raise FloatingPointError(
@@ -169,20 +210,6 @@ class Model:
         self.accuracy.calculate(self.output_layer_activation.predictions(output), y)
         self.backward(output, y)
         self.optimizer.step(self.trainable_layers)
-
-    def _report(self, values, history, validation_data, batch_size, verbose):
-        """Print one progress line, and evaluate ``validation_data`` (into ``history``) if given."""
-        line = (f"epoch {values['epoch']}, acc {values['accuracy']:.3f}, loss {format_loss(values['loss'])} "
-                f"(data {format_loss(values['data_loss'])}, reg {format_loss(values['reg_loss'])}), "
-                f"lr {values['lr']:.6g}")
-        if validation_data is not None:
-            val_loss, val_accuracy = self.evaluate(*validation_data, batch_size=batch_size, verbose=False)
-            history["val_epoch"].append(values["epoch"])
-            history["val_loss"].append(val_loss)
-            history["val_accuracy"].append(val_accuracy)
-            line += f", val_acc {val_accuracy:.3f}, val_loss {format_loss(val_loss)}"
-        if verbose:
-            print(line)
 
     def evaluate(self, X_val, y_val, *, batch_size=None, verbose=True):
         """Data loss and accuracy on ``(X_val, y_val)`` in inference mode (dropout off); returns ``(loss, accuracy)``."""
@@ -213,20 +240,20 @@ class Model:
         return np.vstack(outputs)
 
     def get_parameters(self):
-        """A list of ``(W, b)`` copies, one per trainable layer."""
-        return [layer.get_parameters() for layer in self.trainable_layers]
+        """A list of parameter tuples (copies), one per trainable layer: ``(W, b)`` for ``Dense``."""
+        return [layers.get_parameters(layer) for layer in self.trainable_layers]
 
     def set_parameters(self, parameters):
-        """Load a list of ``(W, b)`` into the trainable layers; counts and shapes must match."""
+        """Load a list of parameter tuples into the trainable layers; counts and shapes must match."""
         if not self.finalized:
             raise ValueError("call finalize() before set_parameters()")
         parameters = list(parameters)
         if len(parameters) != len(self.trainable_layers):
             raise ValueError(f"expected parameters for {len(self.trainable_layers)} trainable layers, "
                              f"got {len(parameters)}")
-        for index, (layer, (weights, biases)) in enumerate(zip(self.trainable_layers, parameters)):
+        for index, (layer, values) in enumerate(zip(self.trainable_layers, parameters)):
             try:
-                layer.set_parameters(weights, biases)
+                layers.set_parameters(layer, values)
             except ValueError as error:
                 raise ValueError(f"trainable layer {index} ({layer!r}): {error}") from None
 
@@ -249,7 +276,7 @@ class Model:
 
     def summary(self):
         """A table of the layers and their parameter counts, as a string."""
-        rows = [(repr(layer), sum(p.size for p in layer.get_parameters()) if hasattr(layer, "weights") else 0)
+        rows = [(repr(layer), sum(np.size(getattr(layer, name)) for name in getattr(layer, "params", ())))
                 for layer in self.layers]
         width = max([len(name) for name, _ in rows] + [5])
         lines = [f"{'layer':<{width}}  parameters"] + [f"{name:<{width}}  {count:>10,}" for name, count in rows]

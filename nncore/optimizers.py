@@ -4,22 +4,35 @@ One training step is ``pre_update_params()``, ``update_params(layer)`` for
 every trainable layer, then ``post_update_params()`` (or ``step(layers)``,
 which does all three). The learning rate decays as
 :math:`\eta_t = \eta_0 / (1 + d\,t)`, where :math:`t` counts the steps done.
-Per-parameter state (momentums, caches) lives on each layer, so layers never
-share it.
+
+Every optimizer is one rule, ``update(value, grad, state)``, applied to each
+parameter a layer names in ``layer.params`` (``Dense``: ``weights`` and
+``biases``, with gradients ``dweights`` and ``dbiases``). The state of each
+parameter (momentums, caches) is held by the optimizer, keyed by layer and
+parameter name, so layers never share it and ``Model.save`` can store it.
 """
+import weakref
+
 import numpy as np
 
 from . import _checks
+from .registry import register
 
 
 class Optimizer:
-    """Learning-rate decay and the step counter shared by every optimizer."""
+    """Learning-rate decay, the step counter and the per-parameter state shared by every optimizer.
+
+    A subclass names its state arrays in ``slots`` and implements ``update``.
+    """
+
+    slots = ()
 
     def __init__(self, learning_rate, decay):
         self.learning_rate = _checks.real_number("learning_rate", learning_rate, low_open=True)
         self.current_learning_rate = self.learning_rate
         self.decay = _checks.real_number("decay", decay)
         self.iterations = 0
+        self.states = weakref.WeakKeyDictionary()  # layer -> {parameter name: {slot: array}}
 
     def pre_update_params(self):
         """Set ``current_learning_rate`` for this step (call once per step, not per layer)."""
@@ -27,7 +40,20 @@ class Optimizer:
             self.current_learning_rate = self.learning_rate * (1. / (1. + self.decay * self.iterations))
 
     def update_params(self, layer):
-        """Update ``layer.weights`` and ``layer.biases`` in place from ``dweights`` and ``dbiases``."""
+        """Update every parameter in ``layer.params`` in place from its gradient ``d<name>``."""
+        layer_state = self.states.setdefault(layer, {})
+        for name in layer.params:
+            value, grad = getattr(layer, name), getattr(layer, "d" + name)
+            if name not in layer_state:
+                layer_state[name] = {slot: self.initial_state(value, grad) for slot in self.slots}
+            self.update(value, grad, layer_state[name])
+
+    def initial_state(self, value, grad):
+        """A state array before the first step: zeros of the parameter's shape and dtype."""
+        return np.zeros_like(value)
+
+    def update(self, value, grad, state):
+        """Change the array ``value`` in place from ``grad``, reading and writing its ``state`` dict."""
         raise NotImplementedError
 
     def post_update_params(self):
@@ -41,6 +67,26 @@ class Optimizer:
             self.update_params(layer)
         self.post_update_params()
 
+    def get_state(self, layer):
+        """The state of ``layer``'s parameters, ``{parameter name: {slot: array}}`` (empty before a step)."""
+        return self.states.get(layer, {})
+
+    def set_state(self, layer, state):
+        """Restore a ``get_state`` result for ``layer``: every slot, each of its parameter's shape."""
+        restored = {}
+        for name, slots in state.items():
+            if name not in layer.params:
+                raise ValueError(f"{layer!r} has no parameter {name!r}; its parameters are {layer.params}")
+            if set(slots) != set(self.slots):
+                raise ValueError(f"{type(self).__name__} keeps the state {self.slots} per parameter, "
+                                 f"got {tuple(slots)} for {name!r}")
+            for slot, array in slots.items():
+                if np.shape(array) != np.shape(getattr(layer, name)):
+                    raise ValueError(f"the {slot} of {name!r} must have shape {np.shape(getattr(layer, name))}, "
+                                     f"got {np.shape(array)}")
+            restored[name] = {slot: np.array(array) for slot, array in slots.items()}
+        self.states[layer] = restored
+
     def config(self):
         """Constructor arguments (hyper-parameters)."""
         return {"learning_rate": self.learning_rate, "decay": self.decay}
@@ -50,6 +96,7 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
 
+@register(kind="optimizer")
 class SGD(Optimizer):
     r"""Gradient descent, :math:`\theta \leftarrow \theta - \eta_t g`, optionally with momentum.
 
@@ -60,67 +107,60 @@ class SGD(Optimizer):
         super().__init__(learning_rate, decay)
         self.momentum = _checks.real_number("momentum", momentum, low=0.0, high=1.0)
 
-    def update_params(self, layer):
+    @property
+    def slots(self):
+        return ("momentum",) if self.momentum else ()
+
+    def update(self, value, grad, state):
         if self.momentum:
-            if not hasattr(layer, "weight_momentums"):
-                layer.weight_momentums = np.zeros_like(layer.weights)
-                layer.bias_momentums = np.zeros_like(layer.biases)
-            weight_updates = self.momentum * layer.weight_momentums - self.current_learning_rate * layer.dweights
-            layer.weight_momentums = weight_updates
-            bias_updates = self.momentum * layer.bias_momentums - self.current_learning_rate * layer.dbiases
-            layer.bias_momentums = bias_updates
+            state["momentum"] = self.momentum * state["momentum"] - self.current_learning_rate * grad
+            value += state["momentum"]
         else:
-            weight_updates = -self.current_learning_rate * layer.dweights
-            bias_updates = -self.current_learning_rate * layer.dbiases
-        layer.weights += weight_updates
-        layer.biases += bias_updates
+            value += -self.current_learning_rate * grad
 
     def config(self):
         return {**super().config(), "momentum": self.momentum}
 
 
+@register(kind="optimizer")
 class Adagrad(Optimizer):
     r"""Per-parameter rates from the sum of squared gradients: :math:`c \leftarrow c + g^2`,
     :math:`\theta \leftarrow \theta - \eta_t g / (\sqrt{c} + \epsilon)`."""
+
+    slots = ("cache",)
 
     def __init__(self, learning_rate=1.0, decay=0., epsilon=1e-7):
         super().__init__(learning_rate, decay)
         self.epsilon = _checks.real_number("epsilon", epsilon, low_open=True)
 
-    def update_params(self, layer):
-        if not hasattr(layer, "weight_cache"):
-            layer.weight_cache = np.zeros_like(layer.weights)
-            layer.bias_cache = np.zeros_like(layer.biases)
-        layer.weight_cache += layer.dweights ** 2
-        layer.bias_cache += layer.dbiases ** 2
-        layer.weights += -self.current_learning_rate * layer.dweights / (np.sqrt(layer.weight_cache) + self.epsilon)
-        layer.biases += -self.current_learning_rate * layer.dbiases / (np.sqrt(layer.bias_cache) + self.epsilon)
+    def update(self, value, grad, state):
+        state["cache"] += grad ** 2
+        value += -self.current_learning_rate * grad / (np.sqrt(state["cache"]) + self.epsilon)
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon}
 
 
+@register(kind="optimizer")
 class RMSprop(Optimizer):
     r"""Adagrad with a moving-average cache: :math:`c \leftarrow \rho c + (1-\rho) g^2`."""
+
+    slots = ("cache",)
 
     def __init__(self, learning_rate=0.001, decay=0., epsilon=1e-7, rho=0.9):
         super().__init__(learning_rate, decay)
         self.epsilon = _checks.real_number("epsilon", epsilon, low_open=True)
         self.rho = _checks.real_number("rho", rho, low=0.0, high=1.0)
 
-    def update_params(self, layer):
-        if not hasattr(layer, "weight_cache"):
-            layer.weight_cache = np.zeros_like(layer.weights)
-            layer.bias_cache = np.zeros_like(layer.biases)
-        layer.weight_cache = self.rho * layer.weight_cache + (1 - self.rho) * layer.dweights ** 2
-        layer.bias_cache = self.rho * layer.bias_cache + (1 - self.rho) * layer.dbiases ** 2
-        layer.weights += -self.current_learning_rate * layer.dweights / (np.sqrt(layer.weight_cache) + self.epsilon)
-        layer.biases += -self.current_learning_rate * layer.dbiases / (np.sqrt(layer.bias_cache) + self.epsilon)
+    def update(self, value, grad, state):
+        state["cache"] = self.rho * state["cache"] + (1 - self.rho) * grad ** 2
+        value += -self.current_learning_rate * grad / (np.sqrt(state["cache"]) + self.epsilon)
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon, "rho": self.rho}
 
 
+@register(kind="optimizer")
 class Adam(Optimizer):
     r"""Momentum plus an RMSprop cache, both bias-corrected.
 
@@ -129,42 +169,35 @@ class Adam(Optimizer):
     :math:`\theta \leftarrow \theta - \eta_t \hat m / (\sqrt{\hat c} + \epsilon)`.
     """
 
+    slots = ("momentum", "cache")
+
     def __init__(self, learning_rate=0.001, decay=0., epsilon=1e-7, beta_1=0.9, beta_2=0.999):
         super().__init__(learning_rate, decay)
         self.epsilon = _checks.real_number("epsilon", epsilon, low_open=True)
         self.beta_1 = _checks.real_number("beta_1", beta_1, low=0.0, high=1.0)
         self.beta_2 = _checks.real_number("beta_2", beta_2, low=0.0, high=1.0)
 
-    def update_params(self, layer):
-        if not (hasattr(layer, "weight_cache") and hasattr(layer, "weight_momentums")):
-            # The state takes the dtype that m = b1 * m + (1 - b1) * g would give (float64 if g is), as in the book.
-            weight_dtype = np.result_type(layer.weights, layer.dweights)
-            bias_dtype = np.result_type(layer.biases, layer.dbiases)
-            layer.weight_momentums = np.zeros_like(layer.weights, dtype=weight_dtype)
-            layer.weight_cache = np.zeros_like(layer.weights, dtype=weight_dtype)
-            layer.bias_momentums = np.zeros_like(layer.biases, dtype=bias_dtype)
-            layer.bias_cache = np.zeros_like(layer.biases, dtype=bias_dtype)
-        step = self.iterations + 1
-        self._update(layer.weights, layer.dweights, layer.weight_momentums, layer.weight_cache, step)
-        self._update(layer.biases, layer.dbiases, layer.bias_momentums, layer.bias_cache, step)
+    def initial_state(self, value, grad):
+        # The dtype that m = b1 * m + (1 - b1) * g gives (float64 if g is), as in the book.
+        return np.zeros_like(value, dtype=np.result_type(value, grad))
 
-    def _update(self, param, grad, m, c, step):
-        """Update ``param`` and its state ``m``, ``c`` in place: the formulas' operations in their order,
-        so the numbers are identical to the written-out version, with two temporary arrays instead of eight."""
+    def update(self, value, grad, state):
+        """The docstring's formulas in their order, computed in place (the same numbers as written out)."""
+        m, c, t = state["momentum"], state["cache"], self.iterations + 1
         scratch = (1 - self.beta_1) * grad
         m *= self.beta_1
-        m += scratch
+        m += scratch                                      # m = b1 m + (1 - b1) g
         np.multiply(grad, grad, out=scratch)
         scratch *= 1 - self.beta_2
         c *= self.beta_2
-        c += scratch
-        np.divide(m, 1 - self.beta_1 ** step, out=scratch)
-        c_corrected = c / (1 - self.beta_2 ** step)
-        np.sqrt(c_corrected, out=c_corrected)
-        c_corrected += self.epsilon
+        c += scratch                                      # c = b2 c + (1 - b2) g^2
+        np.divide(m, 1 - self.beta_1 ** t, out=scratch)   # m_hat
+        c_hat = c / (1 - self.beta_2 ** t)
+        np.sqrt(c_hat, out=c_hat)
+        c_hat += self.epsilon                             # sqrt(c_hat) + eps
         scratch *= -self.current_learning_rate
-        scratch /= c_corrected
-        param += scratch
+        scratch /= c_hat
+        value += scratch                                  # theta -= lr m_hat / (sqrt(c_hat) + eps)
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon, "beta_1": self.beta_1, "beta_2": self.beta_2}

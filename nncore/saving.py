@@ -1,13 +1,16 @@
 """Saving and loading models as NumPy archives plus JSON: never pickle, so loading a file never runs code.
 
-A parameter file holds ``layer{n}_weights`` and ``layer{n}_biases``. A model
-file also holds ``config``, a JSON string with ``format``, ``version``, the
-layers (class and constructor arguments), the loss, the accuracy and the
-optimizer, and optionally the optimizer's per-layer state. Only classes named
-in the registries below can be rebuilt; nothing is imported from a file.
+A parameter file holds ``layer{n}_{name}`` for every parameter ``name`` that
+trainable layer ``n`` lists in ``params`` (``layer0_weights``, ``layer0_biases``).
+A model file also holds ``config``, a JSON string with ``format``, ``version``,
+the layers (class and constructor arguments), the loss, the accuracy and the
+optimizer, and optionally the optimizer's state: one array ``optimizer_state{k}``
+per entry ``[layer index, parameter name, slot]`` of the config's list. Only
+classes in ``nncore.registry`` can be rebuilt; nothing is imported from a file.
 Writes go to a temporary file that is renamed into place, so a crash never
 leaves a half-written model.
 """
+import inspect
 import json
 import os
 import re
@@ -17,18 +20,11 @@ from pathlib import Path
 
 import numpy as np
 
-from . import activations, layers, losses, metrics, optimizers
+from . import layers, registry
 
 FORMAT = "nncore-model"
-VERSION = 1
-LAYERS = {cls.__name__: cls for cls in (layers.Dense, layers.Dropout, activations.ReLU, activations.Softmax,
-                                        activations.Sigmoid, activations.Tanh, activations.Linear,
-                                        activations.LeakyReLU, activations.Swish)}
-LOSSES = {cls.__name__: cls for cls in (losses.CategoricalCrossentropy, losses.BinaryCrossentropy,
-                                        losses.MeanSquaredError, losses.MeanAbsoluteError)}
-ACCURACIES = {cls.__name__: cls for cls in (metrics.CategoricalAccuracy, metrics.RegressionAccuracy)}
-OPTIMIZERS = {cls.__name__: cls for cls in (optimizers.SGD, optimizers.Adagrad, optimizers.RMSprop, optimizers.Adam)}
-OPTIMIZER_STATE = ("weight_momentums", "bias_momentums", "weight_cache", "bias_cache")
+VERSION = 2
+"""Version 2 lists the optimizer's state in the config; version 1 named it after Dense's parameters."""
 
 
 def _npz_path(path):
@@ -69,33 +65,47 @@ def _read(path):
 
 
 def _parameter_arrays(model):
-    arrays = {}
-    for index, (weights, biases) in enumerate(model.get_parameters()):
-        arrays[f"layer{index}_weights"] = weights
-        arrays[f"layer{index}_biases"] = biases
-    return arrays
+    return {f"layer{index}_{name}": value
+            for index, layer in enumerate(model.trainable_layers)
+            for name, value in zip(layer.params, layers.get_parameters(layer))}
 
 
 def save_parameters(model, path):
-    """Write every trainable layer's ``(W, b)``; returns the path written."""
+    """Write the parameters of every trainable layer; returns the path written."""
     return _write_atomically(path, _parameter_arrays(model))
 
 
-def _parameters_from(arrays, name):
-    count = len([key for key in arrays if re.fullmatch(r"layer\d+_weights", key)])
+def _parameters_from(model, arrays, name):
+    """The parameter tuples of ``model``'s trainable layers, read from ``arrays`` by their names."""
+    stored = {int(match.group(1)) for match in map(re.compile(r"layer(\d+)_\w+").fullmatch, arrays) if match}
+    if len(stored) != len(model.trainable_layers):
+        raise ValueError(f"expected parameters for {len(model.trainable_layers)} trainable layers, "
+                         f"{name} holds {len(stored)}")
     try:
-        return [(arrays[f"layer{i}_weights"], arrays[f"layer{i}_biases"]) for i in range(count)]
+        return [tuple(arrays[f"layer{index}_{param}"] for param in layer.params)
+                for index, layer in enumerate(model.trainable_layers)]
     except KeyError as missing:
         raise ValueError(f"{name} lacks the array {missing}; it was not written by nncore") from None
 
 
 def load_parameters(model, path):
-    """Read ``(W, b)`` per trainable layer into ``model``, checking the count and every shape."""
-    model.set_parameters(_parameters_from(_read(path), Path(path).name))
+    """Read every trainable layer's parameters into ``model``, checking the count and every shape."""
+    model.set_parameters(_parameters_from(model, _read(path), Path(path).name))
 
 
 def _describe(obj):
     return {"class": type(obj).__name__, "config": obj.config()}
+
+
+def _optimizer_state(model, arrays):
+    """Add the optimizer's state to ``arrays`` as ``optimizer_state{k}``; return its ``[layer, name, slot]`` list."""
+    entries = []
+    for index, layer in enumerate(model.trainable_layers):
+        for param, slots in model.optimizer.get_state(layer).items():
+            for slot, array in slots.items():
+                arrays[f"optimizer_state{len(entries)}"] = array
+                entries.append([index, param, slot])
+    return entries
 
 
 def save_model(model, path, *, include_optimizer=True):
@@ -103,8 +113,9 @@ def save_model(model, path, *, include_optimizer=True):
     if not model.finalized:
         raise ValueError("call finalize() before save()")
     for layer in model.layers:
-        if type(layer).__name__ not in LAYERS:
-            raise ValueError(f"cannot save layer {layer!r}: only {', '.join(LAYERS)} are supported")
+        if registry.CLASSES["layer"].get(type(layer).__name__) is not type(layer):
+            raise ValueError(f"cannot save layer {layer!r}: its class is not registered; "
+                             f"call nncore.register({type(layer).__name__}) first")
     config = {"format": FORMAT, "version": VERSION, "layers": [_describe(layer) for layer in model.layers]}
     if model.loss is not None:
         config["loss"] = _describe(model.loss)
@@ -115,23 +126,18 @@ def save_model(model, path, *, include_optimizer=True):
     arrays = _parameter_arrays(model)
     if include_optimizer and model.optimizer is not None:
         config["optimizer"] = {**_describe(model.optimizer), "iterations": model.optimizer.iterations,
-                               "current_learning_rate": float(model.optimizer.current_learning_rate)}
-        for index, layer in enumerate(model.trainable_layers):
-            for name in OPTIMIZER_STATE:
-                if hasattr(layer, name):
-                    arrays[f"layer{index}_{name}"] = getattr(layer, name)
+                               "current_learning_rate": float(model.optimizer.current_learning_rate),
+                               "state": _optimizer_state(model, arrays)}
     arrays["config"] = np.array(json.dumps(config))
     return _write_atomically(path, arrays)
 
 
-def _build(registry, description, what):
-    name = description.get("class")
-    if name not in registry:
-        raise ValueError(f"unknown {what} class {name!r} in the model file; expected one of: {', '.join(registry)}")
+def _build(kind, description):
+    cls = registry.lookup(kind, description.get("class"))
     arguments = dict(description.get("config", {}))
-    if registry[name] is layers.Dense:
-        arguments["rng"] = np.random.default_rng(0)  # the weights are replaced; leave the global stream alone
-    return registry[name](**arguments)
+    if "rng" in inspect.signature(cls).parameters:
+        arguments["rng"] = np.random.default_rng(0)  # the parameters are replaced; leave the global stream alone
+    return cls(**arguments)
 
 
 def load_model(model_class, path):
@@ -148,6 +154,10 @@ def load_model(model_class, path):
     if not isinstance(config.get("version"), int) or config["version"] > VERSION:
         raise ValueError(f"{name} has format version {config.get('version')!r}; this nncore reads up to "
                          f"version {VERSION}: upgrade nncore")
+    if config["version"] < VERSION and "optimizer" in config:
+        raise ValueError(f"{name} has format version {config['version']}, whose optimizer state this nncore "
+                         "cannot restore: load it with an nncore of that version and save it again, or read "
+                         "its parameters alone with load_parameters")
     try:
         return _rebuild(model_class, config, arrays, name)
     except (KeyError, TypeError, AttributeError) as error:
@@ -157,21 +167,33 @@ def load_model(model_class, path):
 def _rebuild(model_class, config, arrays, name):
     model = model_class()
     for description in config["layers"]:
-        model.add(_build(LAYERS, description, "layer"))
-    loss = _build(LOSSES, config["loss"], "loss") if "loss" in config else None
-    accuracy = _build(ACCURACIES, config["accuracy"], "accuracy") if "accuracy" in config else None
+        model.add(_build("layer", description))
+    loss = _build("loss", config["loss"]) if "loss" in config else None
+    accuracy = _build("accuracy", config["accuracy"]) if "accuracy" in config else None
     if accuracy is not None and config["accuracy"].get("precision") is not None:
         accuracy.precision = config["accuracy"]["precision"]
     optimizer = None
     if "optimizer" in config:
-        optimizer = _build(OPTIMIZERS, config["optimizer"], "optimizer")
+        optimizer = _build("optimizer", config["optimizer"])
         optimizer.iterations = int(config["optimizer"]["iterations"])
         optimizer.current_learning_rate = float(config["optimizer"]["current_learning_rate"])
     model.set(loss=loss, optimizer=optimizer, accuracy=accuracy)
     model.finalize()
-    model.set_parameters(_parameters_from(arrays, name))
-    for index, layer in enumerate(model.trainable_layers):
-        for state in OPTIMIZER_STATE:
-            if f"layer{index}_{state}" in arrays:
-                setattr(layer, state, arrays[f"layer{index}_{state}"])
+    model.set_parameters(_parameters_from(model, arrays, name))
+    if optimizer is not None:
+        _restore_optimizer_state(model, config["optimizer"].get("state", []), arrays, name)
     return model
+
+
+def _restore_optimizer_state(model, entries, arrays, name):
+    """Hand each layer the state that the config's ``[layer index, parameter name, slot]`` entries describe."""
+    per_layer = {}
+    for k, (index, param, slot) in enumerate(entries):
+        if not isinstance(index, int) or not 0 <= index < len(model.trainable_layers):
+            raise ValueError(f"{name} lists optimizer state for trainable layer {index!r}; the model has "
+                             f"{len(model.trainable_layers)}")
+        if f"optimizer_state{k}" not in arrays:
+            raise ValueError(f"{name} lacks the array 'optimizer_state{k}'; it was not written by nncore")
+        per_layer.setdefault(index, {}).setdefault(param, {})[slot] = arrays[f"optimizer_state{k}"]
+    for index, state in per_layer.items():
+        model.optimizer.set_state(model.trainable_layers[index], state)

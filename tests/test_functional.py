@@ -100,7 +100,7 @@ def pair(last_activation, hidden_activation="relu"):
      "loss_fn='categorical_crossentropy' needs a softmax last layer, got F.Dense(4 -> 3, activation='sigmoid'"),
     (lambda: pair("softmax", "softmax").compile("categorical_crossentropy"), ValueError,
      "softmax may only be the last layer's activation, found it in F.Dense(2 -> 4, activation='softmax', name='hidden')"),
-    (lambda: pair("linear").compile("hinge"), ValueError, "unknown loss_fn 'hinge'; expected one of: 'mse'"),
+    (lambda: pair("linear").compile("hinge"), ValueError, "unknown loss_fn 'hinge'; expected one of: 'categorical_crossentropy', 'binary_crossentropy', 'mse'"),
     (lambda: F.Dense(output_size=3, activation="gelu"), ValueError, "unknown activation 'gelu'"),
     (lambda: F.Dense(input_size=2), ValueError, "output_size is required"),
     (lambda: F.Dense(input_size=3, output_size=2)(F.Dense(input_size=2, output_size=4)), ValueError,

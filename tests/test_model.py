@@ -6,21 +6,11 @@ import pytest
 import nncore as nc
 
 
-def build_model(layers, **settings):
-    """A finalized Model of ``layers`` with ``settings`` (loss, optimizer, accuracy)."""
-    model = nc.Model()
-    for layer in layers:
-        model.add(layer)
-    model.set(**settings)
-    model.finalize()
-    return model
-
-
 def spiral_model(hidden=16, optimizer=None):
-    return build_model([nc.Dense(2, hidden, rng=np.random.default_rng(0)), nc.ReLU(),
-                        nc.Dense(hidden, 3, rng=np.random.default_rng(1)), nc.Softmax()],
-                       loss=nc.CategoricalCrossentropy(), optimizer=optimizer or nc.Adam(learning_rate=0.05),
-                       accuracy=nc.CategoricalAccuracy())
+    return nc.Model(nc.Dense(2, hidden, rng=np.random.default_rng(0)), nc.ReLU(),
+                    nc.Dense(hidden, 3, rng=np.random.default_rng(1)), nc.Softmax(),
+                    loss=nc.CategoricalCrossentropy(), optimizer=optimizer or nc.Adam(learning_rate=0.05),
+                    accuracy=nc.CategoricalAccuracy())
 
 
 @pytest.fixture
@@ -55,6 +45,40 @@ def test_history_and_printing(spiral, capsys):
     assert "val_acc" in lines[0]
 
 
+def test_validation_runs_every_validate_every_epochs_whatever_print_every(spiral, capsys):
+    X, y = spiral
+    history = spiral_model().train(X, y, epochs=25, print_every=10, validate_every=5, validation_data=(X, y))
+    assert history["val_epoch"] == [5, 10, 15, 20, 25]
+    quiet = spiral_model().train(X, y, epochs=6, validate_every=3, validation_data=(X, y), verbose=False)
+    assert quiet["val_epoch"] == [3, 6]
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == ["epoch 10", "epoch 20", "epoch 25"]
+
+
+def test_bad_validation_data_is_refused_before_training(spiral):
+    X, y = spiral
+    model = spiral_model()
+    with pytest.raises(ValueError, match=r"y must have one target per sample of X \(60\), got 59"):
+        model.train(X, y, epochs=5, validation_data=(X, y[:-1]))
+    assert model.optimizer.iterations == 0
+
+
+def test_a_model_can_be_built_in_one_call(spiral):
+    X, y = spiral
+    np.random.seed(0)
+    short = nc.Model(nc.Dense(2, 16), nc.ReLU(), nc.Dense(16, 3), nc.Softmax(), loss=nc.CategoricalCrossentropy(),
+                     optimizer=nc.Adam(learning_rate=0.05), accuracy=nc.CategoricalAccuracy())
+    np.random.seed(0)
+    long = nc.Model()
+    for layer in (nc.Dense(2, 16), nc.ReLU(), nc.Dense(16, 3), nc.Softmax()):
+        long.add(layer)
+    long.set(loss=nc.CategoricalCrossentropy(), optimizer=nc.Adam(learning_rate=0.05), accuracy=nc.CategoricalAccuracy())
+    long.finalize()
+    assert short.finalized and short.softmax_classifier_output is not None
+    np.testing.assert_array_equal(short.train(X, y, epochs=10, verbose=False)["loss"],
+                                  long.train(X, y, epochs=10, verbose=False)["loss"])
+
+
 @pytest.mark.parametrize("value, shown", [(0.87412, "0.874"), (0.0123, "0.012"), (3.1e-4, "3.10e-04"),
                                           (2.5e-9, "2.50e-09"), (0.0, "0.000"), (12.5, "12.500")])
 def test_progress_line_keeps_small_losses_readable(value, shown):
@@ -85,7 +109,7 @@ def test_batches_cover_every_sample_and_metrics_are_sample_weighted(spiral):
 
 
 def test_one_layer_model_and_the_combined_shortcut():
-    model = build_model([nc.Sigmoid()], loss=nc.BinaryCrossentropy(), accuracy=nc.CategoricalAccuracy(binary=True))
+    model = nc.Model(nc.Sigmoid(), loss=nc.BinaryCrossentropy(), accuracy=nc.CategoricalAccuracy(binary=True))
     assert model.softmax_classifier_output is None
     assert model.predict(np.array([[0.]])).tolist() == [[0.5]]
     assert spiral_model().softmax_classifier_output is not None
@@ -93,10 +117,9 @@ def test_one_layer_model_and_the_combined_shortcut():
 
 def test_regression_model_trains_and_dropout_is_off_when_evaluating(rng):
     X = np.linspace(-1, 1, 50).reshape(-1, 1)
-    model = build_model([nc.Dense(1, 8, rng=rng), nc.ReLU(), nc.Dropout(0.5, rng=rng), nc.Dense(8, 1, rng=rng),
-                         nc.Linear()],
-                        loss=nc.MeanSquaredError(), optimizer=nc.Adam(learning_rate=0.01),
-                        accuracy=nc.RegressionAccuracy())
+    model = nc.Model(nc.Dense(1, 8, rng=rng), nc.ReLU(), nc.Dropout(0.5, rng=rng), nc.Dense(8, 1, rng=rng),
+                     nc.Linear(), loss=nc.MeanSquaredError(), optimizer=nc.Adam(learning_rate=0.01),
+                     accuracy=nc.RegressionAccuracy())
     history = model.train(X, 2 * X, epochs=200, verbose=False)
     assert history["loss"][-1] < history["loss"][0]
     np.testing.assert_array_equal(model.predict(X), model.predict(X))
@@ -176,8 +199,8 @@ def test_the_first_layer_skips_its_unused_input_gradient(spiral):
 def test_a_diverging_run_stops_with_a_clear_error(rng):
     X = 100 * rng.standard_normal((50, 2))
     y = X @ np.array([[3.], [-2.]])
-    model = build_model([nc.Dense(2, 1, rng=rng), nc.Linear()], loss=nc.MeanSquaredError(),
-                        optimizer=nc.SGD(learning_rate=10.), accuracy=nc.RegressionAccuracy())
+    model = nc.Model(nc.Dense(2, 1, rng=rng), nc.Linear(), loss=nc.MeanSquaredError(),
+                     optimizer=nc.SGD(learning_rate=10.), accuracy=nc.RegressionAccuracy())
     with np.errstate(all="ignore"), pytest.raises(FloatingPointError) as info:
         model.train(X, y, epochs=1000, verbose=False)
     message = str(info.value)
@@ -209,14 +232,14 @@ def test_array_checks_are_back_on_after_training_even_after_an_error(spiral):
 
 def test_the_first_step_still_explains_a_layer_size_mismatch(spiral):
     X, y = spiral
-    model = build_model([nc.Dense(2, 8), nc.ReLU(), nc.Dense(4, 3), nc.Softmax()],
-                        loss=nc.CategoricalCrossentropy(), optimizer=nc.Adam(), accuracy=nc.CategoricalAccuracy())
+    model = nc.Model(nc.Dense(2, 8), nc.ReLU(), nc.Dense(4, 3), nc.Softmax(),
+                     loss=nc.CategoricalCrossentropy(), optimizer=nc.Adam(), accuracy=nc.CategoricalAccuracy())
     with pytest.raises(ValueError, match=r"Dense inputs must have 4 columns, got shape \(60, 8\)"):
         model.train(X, y, verbose=False)
 
 
 def float32_model(layers, loss, accuracy, optimizer):
-    model = build_model(layers, loss=loss, optimizer=optimizer, accuracy=accuracy)
+    model = nc.Model(*layers, loss=loss, optimizer=optimizer, accuracy=accuracy)
     model.set_parameters([(layer.weights.astype(np.float32), layer.biases.astype(np.float32))
                           for layer in model.trainable_layers])
     return model

@@ -36,18 +36,20 @@ def test_momentum_accumulates_velocity():
     optimizer = SGD(learning_rate=0.1, momentum=0.9)
     optimizer.step([layer])
     optimizer.step([layer])
-    np.testing.assert_allclose(layer.weight_momentums, [[-0.1 * 0.9 - 0.1]])
+    np.testing.assert_allclose(optimizer.get_state(layer)["weights"]["momentum"], [[-0.1 * 0.9 - 0.1]])
     np.testing.assert_allclose(layer.weights, [[-0.1 - 0.19]])
 
 
 def test_adagrad_and_rmsprop_caches():
     layer = layer_with_gradients([0.], [2.])
-    Adagrad(learning_rate=0.5).step([layer])
-    np.testing.assert_allclose(layer.weight_cache, [[4.]])
+    adagrad = Adagrad(learning_rate=0.5)
+    adagrad.step([layer])
+    np.testing.assert_allclose(adagrad.get_state(layer)["weights"]["cache"], [[4.]])
     np.testing.assert_allclose(layer.weights, [[-0.5 * 2 / (2 + 1e-7)]])
     layer = layer_with_gradients([0.], [2.])
-    RMSprop(rho=0.9).step([layer])
-    np.testing.assert_allclose(layer.weight_cache, [[0.4]])
+    rmsprop = RMSprop(rho=0.9)
+    rmsprop.step([layer])
+    np.testing.assert_allclose(rmsprop.get_state(layer)["weights"]["cache"], [[0.4]])
 
 
 def test_first_adam_step_moves_by_the_learning_rate_against_the_gradient_sign():
