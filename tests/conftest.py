@@ -1,8 +1,9 @@
 """Shared fixtures: NumPy as nnfs.init() leaves it, undone after each test."""
 import matplotlib
-import nnfs
 import numpy as np
 import pytest
+
+from book_reference import nnfs_initialised
 
 matplotlib.use("Agg")
 
@@ -10,14 +11,8 @@ matplotlib.use("Agg")
 @pytest.fixture
 def nnfs_init():
     """Run the test after ``nnfs.init()`` (seed 0, float32 defaults, float64 dot) and restore NumPy afterwards."""
-    saved = {(np, "dot"): np.dot, (np, "zeros"): np.zeros, (np, "eye"): np.eye,
-             (np.random, "randn"): np.random.randn}
-    state = np.random.get_state()
-    nnfs.init()
-    yield
-    for (module, name), function in saved.items():
-        setattr(module, name, function)
-    np.random.set_state(state)
+    with nnfs_initialised():
+        yield
 
 
 @pytest.fixture

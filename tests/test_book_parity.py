@@ -1,14 +1,9 @@
-"""nncore trains exactly like a plain loop in the book's style (tools/bench_reference.py), number for number."""
-import sys
-from pathlib import Path
-
+"""nncore trains exactly like a plain loop in the book's style (tests/book_reference.py), number for number."""
 import numpy as np
 
+import book_reference as book
 import nncore as nc
 from nncore.datasets import sine_data, spiral_data
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
-import bench_reference as book  # noqa: E402
 
 EPOCHS = 100
 

@@ -18,17 +18,16 @@ import platform
 import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import matplotlib
-import nnfs
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
-import bench_reference as book
 import nncore as nc
 from nncore.datasets import spiral_data
 
@@ -36,6 +35,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))  # the book-style reference lives with the parity tests it also serves
+import book_reference as book  # noqa: E402
+
 OUT = ROOT / "build" / "bench"
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 SPIRAL_EPOCHS = 10001
@@ -67,23 +69,10 @@ def interleaved_medians(runs, repeats):
     return {name: statistics.median(values) for name, values in times.items()}
 
 
-class NnfsInit:
-    """``nnfs.init()`` for the duration of a block, then NumPy as it was."""
-
-    def __enter__(self):
-        self.saved = {(np, "dot"): np.dot, (np, "zeros"): np.zeros, (np, "eye"): np.eye,
-                      (np.random, "randn"): np.random.randn}
-        nnfs.init()
-
-    def __exit__(self, *exc):
-        for (module, name), function in self.saved.items():
-            setattr(module, name, function)
-
-
 def after_nnfs_init(run):
     """``run``, called with NumPy as ``nnfs.init()`` leaves it."""
     def wrapped():
-        with NnfsInit():
+        with book.nnfs_initialised():
             return run()
     return wrapped
 

@@ -1,9 +1,30 @@
-"""The benchmark's reference: the spiral and MLP models as plain NumPy code in the book's style.
+"""The reference in the book's style: the spiral, sine and MLP models as plain NumPy code, and ``nnfs.init()``
+for the duration of a block.
 
-Classes store their inputs and outputs, call ``np.dot`` by attribute (so ``nnfs.init()``'s wrapper
-applies), and have no input checks, no history and no accumulation: the least a training loop does.
+The parity tests hold nncore to these numbers, and ``make bench`` times nncore against them. Classes store
+their inputs and outputs, call ``np.dot`` by attribute (so ``nnfs.init()``'s wrapper applies), and have no
+input checks, no history and no accumulation: the least a training loop does.
 """
+import contextlib
+
+import nnfs
 import numpy as np
+
+
+@contextlib.contextmanager
+def nnfs_initialised():
+    """Inside the block NumPy is as ``nnfs.init()`` leaves it (seed 0, float32 defaults, float64 dot); after it,
+    NumPy's functions and random state are as they were."""
+    saved = {(np, "dot"): np.dot, (np, "zeros"): np.zeros, (np, "eye"): np.eye,
+             (np.random, "randn"): np.random.randn}
+    state = np.random.get_state()
+    nnfs.init()
+    try:
+        yield
+    finally:
+        for (module, name), function in saved.items():
+            setattr(module, name, function)
+        np.random.set_state(state)
 
 
 class DenseLayer:
