@@ -1,8 +1,9 @@
 r"""Numerical gradient checks for layers, activations and losses.
 
 A backward pass is right when it agrees with centred differences,
-:math:`\frac{f(x+h) - f(x-h)}{2h}`. After ``nnfs.init()`` everything is float32
-and finite differences are only good to about 1e-2, so the checks copy the
+:math:`\frac{f(x+h) - f(x-h)}{2h}`. After ``nnfs.init()`` everything is float32,
+and float32 finite differences agree with a correct gradient only to about
+1e-4 to 1e-2, depending on the step and the values, so the checks copy the
 layer to float64 and compute ``np.dot`` in float64 (``float64_dot``). Then a
 correct gradient agrees to about 1e-9, and the threshold is 1e-6.
 """
