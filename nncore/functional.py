@@ -1,4 +1,4 @@
-"""A Keras-like functional API on top of nncore's own layers (not a second engine).
+"""A Keras-like functional API on top of nncore's own layers and ``nncore.Model`` (not a second engine).
 
 Import it as ``from nncore import functional as F`` so that ``F.Dense`` does not
 shadow ``nncore.Dense``::
@@ -12,11 +12,13 @@ shadow ``nncore.Dense``::
 The pairing rule: softmax may only be the last layer's activation, and then the
 loss must be ``'categorical_crossentropy'``; that loss in turn needs a softmax
 last layer. Losses are means over samples, so the learning rate is not scaled
-by the batch size.
+by the batch size. The chain runs as an ``nncore.Model`` (``F.Model.engine``):
+its forward and backward passes, with plain gradient descent (``SGD``) as the
+update.
 """
 import numpy as np
 
-from . import _checks, activations, layers, losses
+from . import _checks, activations, layers, losses, model, optimizers
 from .registry import short_names
 
 ACTIVATION_NAMES = short_names("activation")
@@ -77,18 +79,14 @@ class Dense:
         """Through the activation and the weights; stores the gradients and returns the input's error."""
         return self.dense.backward(self.activation.backward(output_error))
 
-    def update(self, learning_rate):
-        """Plain gradient descent on this layer's weights and biases."""
-        self.dense.weights -= learning_rate * self.dense.dweights
-        self.dense.biases -= learning_rate * self.dense.dbiases
-
     def __repr__(self):
         name = f", name={self.name!r}" if self.name else ""
         return f"F.Dense({self.input_size} -> {self.output_size}, activation={self.activation_name!r}{name})"
 
 
 class Model:
-    """The chain of layers from ``inputs`` to ``outputs``, trained by plain gradient descent."""
+    """The chain of layers from ``inputs`` to ``outputs``, run by an ``nncore.Model`` and trained by plain
+    gradient descent."""
 
     def __init__(self, inputs, outputs):
         chain, layer = [], outputs
@@ -103,6 +101,7 @@ class Model:
             raise ValueError(f"the first layer needs an input_size: {inputs!r}")
         self.layers = chain[::-1]
         self.loss = None
+        self.engine = model.Model(*[part for layer in self.layers for part in (layer.dense, layer.activation)])
 
     def compile(self, loss_fn):
         """Choose the loss by name and enforce the softmax / categorical cross-entropy pairing."""
@@ -116,32 +115,23 @@ class Model:
         if loss_fn == "categorical_crossentropy" and not last_is_softmax:
             raise ValueError(f"loss_fn='categorical_crossentropy' needs a softmax last layer, got {self.layers[-1]!r}")
         self.loss = losses.get(loss_fn)
-        self.combined = losses.SoftmaxCategoricalCrossentropy() if last_is_softmax else None
+        self.engine.set(loss=self.loss)
+        self.engine.finalize()  # picks the softmax + cross-entropy shortcut for that pair
 
     def forward(self, x):
         """The output of the last layer for a batch ``x`` ``(N, input_size)``."""
-        for layer in self.layers:
-            x = layer.forward(x)
-        self.output = x
-        return x
+        self.output = self.engine.forward(x)
+        return self.output
 
     def backward(self, y_true):
         """Back-propagate the loss of the last ``forward`` against ``y_true`` through every layer."""
         if self.loss is None:
             raise ValueError("call compile(loss_fn=...) before training")
-        if self.combined is not None:
-            error = self.layers[-1].dense.backward(self.combined.backward(self.output, y_true))
-            earlier = self.layers[:-1]
-        else:
-            error = self.loss.backward(self.output, y_true)
-            earlier = self.layers
-        for layer in reversed(earlier):
-            error = layer.backward(error)
+        self.engine.backward(self.output, y_true)
 
     def update(self, learning_rate):
         """One gradient-descent step on every layer."""
-        for layer in self.layers:
-            layer.update(learning_rate)
+        optimizers.SGD(learning_rate).step(self.engine.trainable_layers)
 
     def fit(self, x_train, y_train, epochs, learning_rate, print_loss=True, *, batch_size=None, print_every=1):
         """Train and return the last epoch's mean loss; prints it every ``print_every`` epochs if ``print_loss``."""
@@ -155,13 +145,13 @@ class Model:
         learning_rate = _checks.real_number("learning_rate", learning_rate, low_open=True)
         batch_size = len(x_train) if batch_size is None else _checks.positive_int("batch_size", batch_size)
         print_every = _checks.positive_int("print_every", print_every)
+        descent = optimizers.SGD(learning_rate)
         for epoch in range(1, epochs + 1):
             total = 0.0
-            for start in range(0, len(x_train), batch_size):
-                x, y = x_train[start:start + batch_size], y_train[start:start + batch_size]
+            for x, y in model.batches(x_train, y_train, batch_size):
                 total += float(np.sum(self.loss.forward(self.forward(x), y)))
                 self.backward(y)
-                self.update(learning_rate)
+                descent.step(self.engine.trainable_layers)
             mean_loss = total / len(x_train)
             if print_loss and (epoch % print_every == 0 or epoch == epochs):
                 print(f"epoch {epoch}/{epochs}, loss {mean_loss:.6f}")

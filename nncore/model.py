@@ -32,7 +32,7 @@ def progress_line(values):
     return line
 
 
-def _batches(X, y, batch_size):
+def batches(X, y, batch_size):
     """Yield ``(X_batch, y_batch)`` in order; the last batch may be smaller. ``None`` means one full batch."""
     if batch_size is None:
         yield X, y
@@ -178,7 +178,7 @@ class Model:
                 X_epoch, y_epoch = X[keys], y[keys]
             self.loss.new_pass()
             self.accuracy.new_pass()
-            for batch_X, batch_y in _batches(X_epoch, y_epoch, batch_size):
+            for batch_X, batch_y in batches(X_epoch, y_epoch, batch_size):
                 self._train_step(batch_X, batch_y, epoch, checked=first_step)
                 first_step = False
             data_loss, reg_loss = self.loss.calculate_accumulated(include_regularization=True)
@@ -220,7 +220,7 @@ class Model:
         self.accuracy.init(y_val)
         self.loss.new_pass()
         self.accuracy.new_pass()
-        for batch_X, batch_y in _batches(X_val, y_val, batch_size):
+        for batch_X, batch_y in batches(X_val, y_val, batch_size):
             output = self.forward(batch_X, training=False)
             self.loss.calculate(output, batch_y)
             self.accuracy.calculate(self.output_layer_activation.predictions(output), batch_y)
@@ -236,7 +236,7 @@ class Model:
         X = _checks.as_array("X", X, ndim=2)
         if batch_size is not None:
             batch_size = _checks.positive_int("batch_size", batch_size)
-        outputs = [self.forward(batch_X, training=False) for batch_X, _ in _batches(X, None, batch_size)]
+        outputs = [self.forward(batch_X, training=False) for batch_X, _ in batches(X, None, batch_size)]
         return np.vstack(outputs)
 
     def get_parameters(self):
