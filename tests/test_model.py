@@ -58,6 +58,8 @@ def test_validation_runs_every_validate_every_epochs_whatever_print_every(spiral
 def test_bad_validation_data_is_refused_before_training(spiral):
     X, y = spiral
     model = spiral_model()
+    with pytest.raises(ValueError, match="validate_every must be a positive integer, got 0"):
+        model.train(X, y, epochs=5, validation_data=(X, y), validate_every=0)
     with pytest.raises(ValueError, match=r"y must have one target per sample of X \(60\), got 59"):
         model.train(X, y, epochs=5, validation_data=(X, y[:-1]))
     assert model.optimizer.iterations == 0
