@@ -1,4 +1,5 @@
 """The course machinery: pinned set-up, Makefile targets, CI script, README and the executor."""
+import importlib.util
 import re
 import subprocess
 import sys
@@ -106,3 +107,22 @@ def test_make_runs_every_chapter_under_the_guard():
             f"`make {target}` runs chapters without tools/guard: {nbval}"
     assert 'os.environ["PYTHONPATH"]' in (ROOT / "tools/execute_notebooks.py").read_text(), \
         "`make execute` runs its kernels without tools/guard"
+
+
+def test_add_to_class_grows_a_class_that_objects_already_made_see():
+    spec = importlib.util.spec_from_file_location("growing", ROOT / "notebooks" / "growing.py")
+    growing = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(growing)
+
+    class Counter:
+        def __init__(self):
+            self.count = 0
+
+    counter = Counter()
+
+    @growing.add_to_class(Counter)
+    def increment(self, by=1):
+        self.count += by
+
+    counter.increment(2)
+    assert counter.count == 2 and Counter.increment is increment

@@ -98,6 +98,7 @@ def main(output):
     if output.exists():
         shutil.rmtree(output)
     shutil.copytree(NOTEBOOKS / "checks", output / "checks", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy2(NOTEBOOKS / "growing.py", output / "growing.py")
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb")):
         notebook = student_version(nbformat.read(path, as_version=4))
         nbformat.write(notebook, output / path.name)
