@@ -98,6 +98,18 @@ def same_shape(name, y_true, y_pred):
     return y_true
 
 
+def gradient(layer, dvalues):
+    """Check that ``dvalues`` is a finite array of the shape of ``layer``'s last output, and return it."""
+    name = type(layer).__name__
+    if getattr(layer, "output", None) is None:
+        raise ValueError(f"{name}.backward needs a forward pass first: it back-propagates through the last one")
+    dvalues = as_array(f"{name} dvalues", dvalues)
+    if dvalues.shape != layer.output.shape:
+        raise ValueError(f"{name} dvalues must have the shape of the layer's last output {layer.output.shape}, "
+                         f"got {dvalues.shape}")
+    return dvalues
+
+
 def choice(name, value, options):
     """Check that ``value`` is one of ``options`` (strings) and return it."""
     if value not in options:

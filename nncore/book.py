@@ -1,34 +1,39 @@
 """The book's class names, as aliases of nncore's classes (the same objects).
 
 ``from nncore.book import *`` lets code written in the book's style run on
-nncore: ``Layer_Dense is Dense``.
+nncore: ``Layer_Dense is Dense``. The names come from nncore's registry by the
+book's rule, a prefix naming the kind of class: ``Layer_``, ``Activation_``,
+``Loss_``, ``Optimizer_`` and ``Accuracy_`` (``CategoricalAccuracy`` is the
+book's ``Accuracy_Categorical``). Four classes the registry does not hold are
+named here: the input layer, the two base classes and the combined softmax and
+cross-entropy, ``Activation_Softmax_Loss_CategoricalCrossentropy``.
 """
-from .activations import Linear as Activation_Linear
-from .activations import ReLU as Activation_ReLU
-from .activations import Sigmoid as Activation_Sigmoid
-from .activations import Softmax as Activation_Softmax
-from .layers import Dense as Layer_Dense
-from .layers import Dropout as Layer_Dropout
-from .layers import Input as Layer_Input
-from .losses import BinaryCrossentropy as Loss_BinaryCrossentropy
-from .losses import CategoricalCrossentropy as Loss_CategoricalCrossentropy
-from .losses import Loss
-from .losses import MeanAbsoluteError as Loss_MeanAbsoluteError
-from .losses import MeanSquaredError as Loss_MeanSquaredError
-from .losses import SoftmaxCategoricalCrossentropy as Activation_Softmax_Loss_CategoricalCrossentropy
+from . import activations, registry
+from .layers import Input
+from .losses import Loss, SoftmaxCategoricalCrossentropy
 from .metrics import Accuracy
-from .metrics import CategoricalAccuracy as Accuracy_Categorical
-from .metrics import RegressionAccuracy as Accuracy_Regression
-from .optimizers import SGD as Optimizer_SGD
-from .optimizers import Adagrad as Optimizer_Adagrad
-from .optimizers import Adam as Optimizer_Adam
-from .optimizers import RMSprop as Optimizer_RMSprop
 
-__all__ = [
-    "Layer_Dense", "Layer_Dropout", "Layer_Input",
-    "Activation_ReLU", "Activation_Softmax", "Activation_Sigmoid", "Activation_Linear",
-    "Loss", "Loss_CategoricalCrossentropy", "Loss_BinaryCrossentropy", "Loss_MeanSquaredError",
-    "Loss_MeanAbsoluteError", "Activation_Softmax_Loss_CategoricalCrossentropy",
-    "Optimizer_SGD", "Optimizer_Adagrad", "Optimizer_RMSprop", "Optimizer_Adam",
-    "Accuracy", "Accuracy_Categorical", "Accuracy_Regression",
-]
+PREFIXES = {"loss": "Loss_", "optimizer": "Optimizer_", "accuracy": "Accuracy_"}
+
+
+def book_name(kind, cls):
+    """The book's name for ``cls``, registered as ``kind``: ``book_name("layer", Dense) == "Layer_Dense"``."""
+    if kind == "layer":
+        return ("Activation_" if cls.__module__ == activations.__name__ else "Layer_") + cls.__name__
+    if kind == "accuracy":
+        return PREFIXES[kind] + cls.__name__.removesuffix("Accuracy")
+    return PREFIXES[kind] + cls.__name__
+
+
+def book_names():
+    """Every book name of nncore's own classes, mapped to the class."""
+    names = {book_name(kind, cls): cls
+             for kind, classes in registry.CLASSES.items() for cls in classes.values()
+             if cls.__module__.startswith("nncore.")}
+    names.update(Layer_Input=Input, Loss=Loss, Accuracy=Accuracy,
+                 Activation_Softmax_Loss_CategoricalCrossentropy=SoftmaxCategoricalCrossentropy)
+    return names
+
+
+globals().update(book_names())
+__all__ = sorted(book_names())

@@ -32,6 +32,29 @@ def set_parameters(layer, values):
         setattr(layer, name, value)
 
 
+class Layer:
+    """The edge every nncore layer shares: ``forward`` and ``backward`` check what comes in, then do the math.
+
+    A subclass writes the math as ``_forward(inputs, training)`` and
+    ``_backward(dvalues)``; ``input_ndim`` and ``input_columns`` say what its
+    inputs must look like (``None``: anything). A model checks its first
+    training step and calls the math directly after that.
+    """
+
+    input_ndim = None
+    input_columns = None
+
+    def forward(self, inputs, training=False):
+        """Check that ``inputs`` is a finite array of numbers of the expected shape, then compute the output."""
+        inputs = _checks.as_array(f"{type(self).__name__} inputs", inputs, ndim=self.input_ndim,
+                                  n_columns=self.input_columns)
+        return self._forward(inputs, training)
+
+    def backward(self, dvalues):
+        """Check that ``dvalues`` has the shape of the last output, then return the gradient for the inputs."""
+        return self._backward(_checks.gradient(self, dvalues))
+
+
 def _sign_with_zero_positive(values):
     """The L1 penalty's derivative: +1 where ``values >= 0``, -1 elsewhere, in the values' dtype."""
     signs = np.ones_like(values)
@@ -40,7 +63,7 @@ def _sign_with_zero_positive(values):
 
 
 @register
-class Dense:
+class Dense(Layer):
     r"""A fully connected layer, :math:`Z = XW + b`.
 
     Parameters
@@ -57,6 +80,7 @@ class Dense:
     """
 
     params = ("weights", "biases")
+    input_ndim = 2
 
     def __init__(self, n_inputs, n_neurons, weight_regularizer_l1=0., weight_regularizer_l2=0.,
                  bias_regularizer_l1=0., bias_regularizer_l2=0., *, weight_scale=0.01, rng=None):
@@ -74,16 +98,17 @@ class Dense:
         self.biases = np.zeros((1, self.n_neurons))
         self.needs_input_gradient = True
 
-    def forward(self, inputs, training=False):
-        """Compute ``inputs @ W + b``: ``(N, n_inputs) -> (N, n_neurons)``, after checking ``inputs``."""
-        return self._forward(_checks.as_array("Dense inputs", inputs, ndim=2, n_columns=self.n_inputs), training)
+    @property
+    def input_columns(self):
+        return self.n_inputs
 
     def _forward(self, inputs, training=False):
+        """Compute ``inputs @ W + b``: ``(N, n_inputs) -> (N, n_neurons)``."""
         self.inputs = inputs
         self.output = np.dot(inputs, self.weights) + self.biases
         return self.output
 
-    def backward(self, dvalues):
+    def _backward(self, dvalues):
         r"""Back-propagate ``dvalues`` (G), shape ``(N, n_neurons)``.
 
         Sets :math:`\partial W = X^\top G` (plus the penalties' gradients),
@@ -145,7 +170,7 @@ class Dense:
 
 
 @register
-class Dropout:
+class Dropout(Layer):
     r"""Inverted dropout: zero a fraction ``rate`` of the values while training.
 
     :math:`r \sim \mathrm{Bernoulli}(1-q)`, output :math:`r z / (1-q)`, so the
@@ -164,13 +189,11 @@ class Dropout:
         self.keep_prob = 1 - self.rate
         self.rng = rng
 
-    def forward(self, inputs, training=False):
-        """Training: ``inputs * mask``; not training: a copy of ``inputs``. Any shape, checked."""
-        return self._forward(_checks.as_array("Dropout inputs", inputs), training)
-
     def _forward(self, inputs, training=False):
+        """Training: ``inputs * mask``; not training: a copy of ``inputs``. Any shape."""
         self.inputs = inputs
         if not training:
+            self.binary_mask = None
             self.output = self.inputs.copy()
             return self.output
         binomial = np.random.binomial if self.rng is None else self.rng.binomial
@@ -180,9 +203,9 @@ class Dropout:
         self.output = self.inputs * self.binary_mask
         return self.output
 
-    def backward(self, dvalues):
-        """Gradient ``dvalues * mask`` (same shape as the inputs)."""
-        self.dinputs = dvalues * self.binary_mask
+    def _backward(self, dvalues):
+        """Gradient ``dvalues * mask`` (same shape as the inputs); after an inference pass, ``dvalues`` itself."""
+        self.dinputs = dvalues.copy() if self.binary_mask is None else dvalues * self.binary_mask
         return self.dinputs
 
     def config(self):

@@ -32,6 +32,12 @@ def progress_line(values):
     return line
 
 
+def _step(layer, direction, checked):
+    """``layer.forward`` or ``layer.backward``; unchecked, the math behind it (``_forward``), where there is one."""
+    public = getattr(layer, direction)
+    return public if checked else getattr(layer, f"_{direction}", public)
+
+
 def batches(X, y, batch_size):
     """Yield ``(X_batch, y_batch)`` in order; the last batch may be smaller. ``None`` means one full batch."""
     if batch_size is None:
@@ -100,26 +106,24 @@ class Model:
         self.softmax_classifier_output = SoftmaxCategoricalCrossentropy() if combined else None
         self.finalized = True
 
-    def forward(self, X, training=False):
-        """Run every layer in order, each checking its input; returns the last layer's output."""
+    def forward(self, X, training=False, *, checked=True):
+        """Run every layer in order; returns the last layer's output.
+
+        With ``checked`` (the default) each layer checks its input. Training
+        steps after the first pass ``checked=False`` and call the layers' math
+        (``_forward``, where a layer has one): the first step checked every
+        layer, and later steps feed each layer the same kind of array.
+        """
         output = self.input_layer.forward(X, training)
         for layer in self.layers:
-            output = layer.forward(output, training)
+            output = _step(layer, "forward", checked)(output, training)
         return output
 
-    def _forward_unchecked(self, X, training=False):
-        """``forward`` without the layers' input checks (``_forward``, where a layer has one).
+    def backward(self, output, y, *, checked=True):
+        """Back-propagate the loss of ``output`` against ``y`` through every layer, last to first.
 
-        For training steps after the first: the first step checked every layer's
-        input, and later steps feed each layer the same kind of array.
+        ``checked=False`` skips the layers' checks of ``dvalues`` (``_backward``), as ``forward`` does.
         """
-        output = X
-        for layer in self.layers:
-            output = getattr(layer, "_forward", layer.forward)(output, training)
-        return output
-
-    def backward(self, output, y):
-        """Back-propagate the loss of ``output`` against ``y`` through every layer, last to first."""
         if self.softmax_classifier_output is not None:
             dvalues = self.softmax_classifier_output.backward(output, y)
             self.layers[-1].dinputs = dvalues
@@ -128,7 +132,7 @@ class Model:
             dvalues = self.loss.backward(output, y)
             layers = self.layers
         for layer in reversed(layers):
-            dvalues = layer.backward(dvalues)
+            dvalues = _step(layer, "backward", checked)(dvalues)
 
     def _ready(self, *parts):
         if not self.finalized:
@@ -200,15 +204,15 @@ class Model:
         return history
 
     def _train_step(self, X, y, epoch, *, checked):
-        """Forward (with the layers' input checks if ``checked``), loss, accuracy, backward, one optimizer step."""
-        output = self.forward(X, training=True) if checked else self._forward_unchecked(X, training=True)
+        """Forward (with the layers' checks if ``checked``), loss, accuracy, backward, one optimizer step."""
+        output = self.forward(X, training=True, checked=checked)
         data_loss = self.loss.calculate(output, y)
         if not math.isfinite(data_loss):
             raise FloatingPointError(
                 f"the loss must stay finite, got {float(data_loss)} in epoch {epoch}: training diverged "
                 f"(try a smaller learning_rate than {self.optimizer.current_learning_rate:g})")
         self.accuracy.calculate(self.output_layer_activation.predictions(output), y)
-        self.backward(output, y)
+        self.backward(output, y, checked=checked)
         self.optimizer.step(self.trainable_layers)
 
     def evaluate(self, X_val, y_val, *, batch_size=None, verbose=True):

@@ -182,22 +182,15 @@ class Adam(Optimizer):
         return np.zeros_like(value, dtype=np.result_type(value, grad))
 
     def update(self, value, grad, state):
-        """The docstring's formulas in their order, computed in place (the same numbers as written out)."""
+        """The equations above, in their order; ``m`` and ``c`` are scaled, then added to, in place."""
         m, c, t = state["momentum"], state["cache"], self.iterations + 1
-        scratch = (1 - self.beta_1) * grad
         m *= self.beta_1
-        m += scratch                                      # m = b1 m + (1 - b1) g
-        np.multiply(grad, grad, out=scratch)
-        scratch *= 1 - self.beta_2
+        m += (1 - self.beta_1) * grad
         c *= self.beta_2
-        c += scratch                                      # c = b2 c + (1 - b2) g^2
-        np.divide(m, 1 - self.beta_1 ** t, out=scratch)   # m_hat
+        c += (1 - self.beta_2) * grad ** 2
+        m_hat = m / (1 - self.beta_1 ** t)
         c_hat = c / (1 - self.beta_2 ** t)
-        np.sqrt(c_hat, out=c_hat)
-        c_hat += self.epsilon                             # sqrt(c_hat) + eps
-        scratch *= -self.current_learning_rate
-        scratch /= c_hat
-        value += scratch                                  # theta -= lr m_hat / (sqrt(c_hat) + eps)
+        value -= self.current_learning_rate * m_hat / (np.sqrt(c_hat) + self.epsilon)
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon, "beta_1": self.beta_1, "beta_2": self.beta_2}

@@ -1,11 +1,13 @@
 """The course machinery: pinned set-up, Makefile targets, CI script, README and the executor."""
 import importlib.util
+import json
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -24,16 +26,35 @@ def test_make_help_lists_the_targets():
         assert re.search(rf"^{target}\s+\S", out, re.M), f"`make help` does not describe {target}:\n{out}"
 
 
-def planned_commands(target):
-    """The commands `make TARGET` would run (a dry run, so variables are expanded)."""
-    return subprocess.run(["make", "-n", "--no-print-directory", target], cwd=ROOT, capture_output=True, text=True,
-                          check=True).stdout.splitlines()
+def run_make(target, tmp_path, *, fail=False):
+    """Run `make TARGET` with a stand-in for the venv's python that records each call's arguments and
+    PYTHONPATH (and fails every call if ``fail``); returns make's exit code and the calls."""
+    log = tmp_path / "calls.jsonl"
+    stand_in = tmp_path / "python"
+    stand_in.write_text(f"""#!{sys.executable}
+import json, os, sys
+with open({str(log)!r}, "a") as log:
+    log.write(json.dumps({{"args": sys.argv[1:], "PYTHONPATH": os.environ.get("PYTHONPATH", "")}}) + "\\n")
+sys.exit({int(fail)})
+""")
+    stand_in.chmod(0o755)
+    result = subprocess.run(["make", "-s", "-o", ".venv/.installed", target, f"PYTHON={stand_in}"], cwd=ROOT,
+                            capture_output=True, text=True)
+    calls = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return result.returncode, calls
 
 
-def test_check_runs_nbval_strictly_over_every_notebook():
-    nbval = [line for line in planned_commands("check") if "--nbval" in line]
-    assert len(nbval) == 1 and "--nbval " in nbval[0] and "--nbval-lax" not in nbval[0]
-    assert nbval[0].endswith(" notebooks")
+def test_check_runs_the_unit_tests_then_nbval_strictly_over_every_notebook(tmp_path):
+    code, calls = run_make("check", tmp_path)
+    assert code == 0 and [call["args"][:2] for call in calls] == [["-m", "pytest"]] * 2, calls
+    unit, notebooks = (call["args"] for call in calls)
+    assert "tests" in unit and "--nbval" not in unit
+    assert "--nbval" in notebooks and "--nbval-lax" not in notebooks and notebooks[-1] == "notebooks"
+
+
+def test_check_stops_with_an_error_when_the_unit_tests_fail(tmp_path):
+    code, calls = run_make("check", tmp_path, fail=True)
+    assert code != 0 and len(calls) == 1, calls
 
 
 def test_ci_runs_make_check_first_then_only_targets_the_makefile_describes():
@@ -100,11 +121,15 @@ def test_guard_blocks_the_network_and_writes_into_the_repository():
     assert not (ROOT / "notebooks" / "stray.txt").exists()
 
 
-def test_make_runs_every_chapter_under_the_guard():
-    for target in ("check", "notebooks"):
-        nbval = [line for line in planned_commands(target) if "--nbval" in line]
-        assert nbval and all(line.startswith(f"PYTHONPATH={ROOT}/tools/guard ") for line in nbval), \
-            f"`make {target}` runs chapters without tools/guard: {nbval}"
+@pytest.mark.parametrize("target", ["check", "notebooks"])
+def test_make_runs_every_chapter_under_the_guard(target, tmp_path):
+    _, calls = run_make(target, tmp_path)
+    nbval = [call for call in calls if "--nbval" in call["args"]]
+    assert nbval and all(str(ROOT / "tools" / "guard") in call["PYTHONPATH"].split(":") for call in nbval), \
+        f"`make {target}` runs chapters without tools/guard: {nbval}"
+
+
+def test_make_execute_runs_its_kernels_under_the_guard():
     assert 'os.environ["PYTHONPATH"]' in (ROOT / "tools/execute_notebooks.py").read_text(), \
         "`make execute` runs its kernels without tools/guard"
 

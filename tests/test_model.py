@@ -152,28 +152,6 @@ def test_get_and_set_parameters_copy_between_models(spiral):
     assert target.trainable_layers[0].weights is not source.trainable_layers[0].weights
 
 
-@pytest.mark.parametrize("call, error, words", [
-    (lambda: nc.Model().finalize(), ValueError, "the model has no layers"),
-    (lambda: nc.Model().add("relu"), TypeError, "layer must have a forward method, got str"),
-    (lambda: nc.Model().set(nc.MeanSquaredError()), TypeError, "positional"),
-    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(3, dtype=int)), ValueError,
-     "y must have one target per sample of X (4), got 3"),
-    (lambda: spiral_model().train(np.ones(4), np.zeros(4, dtype=int)), ValueError, "X must be a 2-D array"),
-    (lambda: spiral_model().train(np.ones((0, 2)), np.zeros(0, dtype=int)), ValueError,
-     "X must hold at least one sample, got shape (0, 2)"),
-    (lambda: spiral_model().evaluate(np.ones((0, 2)), np.zeros(0, dtype=int)), ValueError, "at least one sample"),
-    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), epochs=0), ValueError, "epochs"),
-    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), batch_size=-1), ValueError, "batch_size"),
-    (lambda: spiral_model().set_parameters([]), ValueError, "expected parameters for 2 trainable layers, got 0"),
-    (lambda: spiral_model().set_parameters([(np.ones((2, 16)), np.ones((1, 16))), (np.ones((3, 3)), np.ones((1, 3)))]),
-     ValueError, "trainable layer 1 (Dense(16 -> 3)): weights must have shape (16, 3)"),
-])
-def test_bad_use_is_refused_clearly(call, error, words):
-    with pytest.raises(error) as info:
-        call()
-    assert words in str(info.value)
-
-
 def test_unfinalized_and_unset_models_say_what_to_do(spiral):
     X, y = spiral
     model = nc.Model()

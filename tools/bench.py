@@ -7,15 +7,14 @@ Reports medians over repeated runs in this one process, with the machine's detai
 2. one epoch of a 784-128-128-10 ReLU MLP with Adam, batch 128, 60,000 float32 samples;
 3. the wall time of `make check` (set-up done) and of each chapter under its nbval run.
 The contenders of a comparison take turns within every repeat, so that each ratio compares runs made
-under the same conditions. Writes build/bench/ (results.json, results.md, benchmark.png); --publish also
-copies the table and the plot into README.md and docs/. Timings live here, never in tests or notebooks.
+under the same conditions. tools/bench_report.py turns the results into the report: build/bench/ (results.json,
+results.md, benchmark.png); --publish also copies the table and the plot into README.md and docs/. Timings live
+here, never in tests or notebooks.
 """
 import argparse
 import datetime
-import json
 import os
 import platform
-import shutil
 import statistics
 import subprocess
 import sys
@@ -24,25 +23,20 @@ import time
 import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
-import matplotlib
 import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import nncore as nc
 from nncore.datasets import spiral_data
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the book-style reference lives with the parity tests it also serves
 import book_reference as book  # noqa: E402
 
-OUT = ROOT / "build" / "bench"
-README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+import bench_report  # noqa: E402  (tools/, the folder of this script)
+
 SPIRAL_EPOCHS = 10001
 MLP_SAMPLES, MLP_BATCH, MLP_SIZES = 60000, 128, (784, 128, 128, 10)
-CHAPTER_LIMIT, CHECK_LIMIT = 60, 300  # seconds: every chapter, and `make check` after set-up
 
 
 def machine(torch):
@@ -249,126 +243,6 @@ def bench_make_check():
     return {"seconds": total, "exit code": done.returncode, "chapters": dict(sorted(chapters.items()))}
 
 
-# Targets, report, plot ---------------------------------------------------------------------------------------
-
-def targets(results):
-    """The issue's targets as (what, measured, limit, unit) rows: met when measured <= limit, skipped when None."""
-    spiral, mlp, rows = results["spiral"], results["mlp"], []
-    rows.append(("spiral: nncore / book-style loop", spiral["nncore"] / spiral["book-style NumPy"], 1, "x"))
-    rows.append(("spiral after nnfs.init(): nncore / book-style loop",
-                 spiral["nncore, after nnfs.init()"] / spiral["book-style NumPy, after nnfs.init()"], 1, "x"))
-    torch_time = mlp.get("PyTorch, 2 threads")
-    rows.append(("MLP epoch: nncore / PyTorch, 2 threads", torch_time and mlp["nncore, 2 threads"] / torch_time, 1, "x"))
-    rows.append(("MLP epoch: nncore / GEMM floor, 2 threads", mlp["nncore, 2 threads"] / mlp["GEMM floor, 2 threads"],
-                 3, "x"))
-    if "check" in results:
-        chapters = results["check"]["chapters"]
-        slowest = max(chapters, key=chapters.get)
-        rows.append((f"slowest chapter ({slowest})", chapters[slowest], CHAPTER_LIMIT, "s"))
-        rows.append(("make check after set-up", results["check"]["seconds"], CHECK_LIMIT, "s"))
-    return rows
-
-
-def describe(machine_info):
-    return (f"{machine_info['cpu']}, {machine_info['cores']} cores; Python {machine_info['python']}, "
-            f"NumPy {machine_info['numpy']} with {machine_info['blas']}; PyTorch {machine_info['torch']}")
-
-
-def text_report(results):
-    lines = [f"medians of {results['repeats']} repeats, contenders in turns"]
-    sections = [("1. spiral model, 10,001 full-batch epochs, 1 thread", results["spiral"]),
-                ("2. one epoch of a 784-128-128-10 MLP, batch 128, 60,000 float32 samples", results["mlp"])]
-    if "check" in results:
-        sections.append((f"3. make check (exit code {results['check']['exit code']}): chapters under nbval",
-                         {**results["check"]["chapters"], "make check, wall time": results["check"]["seconds"]}))
-    for title, rows in sections:
-        lines += ["", title] + [f"  {name:<46} {seconds:8.3f} s" for name, seconds in rows.items()]
-        if rows is results["mlp"]:
-            speeds = [f"{mlp_flops() / rows[f'GEMM floor, {threads}'] / 1e9:.0f} GFLOP/s on {threads}"
-                      for threads in ("1 thread", "2 threads")]
-            lines.append(f"  (the floor's {mlp_flops() / 1e9:.0f} GFLOP of matrix products ran at {', '.join(speeds)})")
-    lines += ["", "targets (met when measured <= limit)"]
-    for what, measured, limit, unit in targets(results):
-        if measured is None:
-            lines.append(f"  {what:<52} skipped: PyTorch is not installed")
-            continue
-        verdict = "met" if measured <= limit else "MISSED"
-        lines.append(f"  {what:<52} {measured:7.2f} {unit}  limit {limit} {unit}  {verdict}")
-    return "\n".join(lines)
-
-
-def markdown_report(results):
-    """The README's table: each target with its measured value, under the machine's name."""
-    lines = [f"Measured on {results['date']}: {describe(results['machine'])}. "
-             f"Medians of {results['repeats']} repeats, contenders in turns; `make check` timed once.", "",
-             "| what | measured | target | |", "|---|---:|---:|---|"]
-    for what, measured, limit, unit in targets(results):
-        bound = f"≤ {limit}x" if unit == "x" else f"≤ {limit} s"
-        if measured is None:
-            lines.append(f"| {what} | | {bound} | skipped (no PyTorch) |")
-            continue
-        value = f"{measured:.2f}x" if unit == "x" else f"{measured:.0f} s"
-        lines.append(f"| {what} | {value} | {bound} | {'met' if measured <= limit else '**missed**'} |")
-    def row(label, *seconds):
-        return f"| {label} | " + " | ".join("" if value is None else f"{value:#.3g}" for value in seconds) + " |"
-
-    spiral, mlp = results["spiral"], results["mlp"]
-    lines += ["", "| seconds | nncore | book-style NumPy | PyTorch (CPU) | GEMM floor |", "|---|---:|---:|---:|---:|",
-              row("spiral, 10,001 epochs, 1 thread", spiral["nncore"], spiral["book-style NumPy"],
-                  spiral.get("PyTorch, 1 thread"), None),
-              row("spiral, after `nnfs.init()`", spiral["nncore, after nnfs.init()"],
-                  spiral["book-style NumPy, after nnfs.init()"], None, None)]
-    lines += [row(f"MLP epoch, {threads}", mlp[f"nncore, {threads}"], mlp[f"book-style NumPy, {threads}"],
-                  mlp.get(f"PyTorch, {threads}"), mlp[f"GEMM floor, {threads}"]) for threads in ("1 thread", "2 threads")]
-    return "\n".join(lines)
-
-
-def colour(name):
-    for prefix, value in (("nncore", "C0"), ("book", "0.6"), ("PyTorch", "C1"), ("GEMM", "C2")):
-        if name.startswith(prefix):
-            return value
-    return "C0"
-
-
-def plot(results, path):
-    panels = [("Spiral 2-64-3, 10,001 epochs", results["spiral"], "seconds (median)"),
-              ("MLP 784-128-128-10, one epoch", results["mlp"], "seconds (median)")]
-    if "check" in results:
-        panels.append((f"Chapters under nbval (make check {results['check']['seconds']:.0f} s)",
-                       results["check"]["chapters"], "seconds (one run of make check)"))
-    figure, axes = plt.subplots(1, len(panels), figsize=(5.5 * len(panels), 4.5), squeeze=False)
-    for axis, (title, rows, xlabel) in zip(axes[0], panels):
-        names = list(rows)
-        bars = axis.barh(names, [rows[name] for name in names], color=[colour(name) for name in names])
-        axis.bar_label(bars, fmt="%.2f", fontsize=8, padding=2)
-        axis.margins(x=0.15)
-        axis.invert_yaxis()
-        axis.set_xlabel(xlabel)
-        axis.set_title(title, fontsize=10)
-        axis.tick_params(axis="y", labelsize=8)
-    if "check" in results:
-        axes[0][-1].axvline(CHAPTER_LIMIT, color="C3", linestyle="--", label=f"{CHAPTER_LIMIT} s target")
-        axes[0][-1].legend(fontsize=8)
-    figure.suptitle(describe(results["machine"]), fontsize=9)
-    figure.tight_layout()
-    figure.savefig(path, dpi=80)
-    plt.close(figure)
-
-
-def publish(markdown):
-    """Copy the plot to docs/ and put the table between the README's bench markers."""
-    (ROOT / "docs").mkdir(exist_ok=True)
-    shutil.copyfile(OUT / "benchmark.png", ROOT / "docs" / "benchmark.png")
-    readme = ROOT / "README.md"
-    text = readme.read_text()
-    if README_START not in text or README_END not in text:
-        raise SystemExit(f"README.md needs the markers {README_START} and {README_END} around the results")
-    before, rest = text.split(README_START, 1)
-    after = rest.split(README_END, 1)[1]
-    block = f"{markdown}\n\n![make bench results](docs/benchmark.png)"
-    readme.write_text(f"{before}{README_START}\n{block}\n{README_END}{after}")
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=5, help="timed runs of every contender (default 5)")
@@ -381,25 +255,17 @@ def main():
         torch = None
         print("PyTorch is not installed: its rows are skipped (pip install torch to compare; never required).")
     results = {"machine": machine(torch), "date": datetime.date.today().isoformat(), "repeats": args.repeats}
-    print(f"machine: {describe(results['machine'])}")
+    print(f"machine: {bench_report.describe(results['machine'])}")
     print("timing the spiral model ...", flush=True)
     results["spiral"] = bench_spiral(args.repeats, torch)
     print("timing the MLP epoch ...", flush=True)
     results["mlp"] = bench_mlp(args.repeats, torch)
+    results["mlp_flop"] = mlp_flops()
     if not args.skip_check:
         print("timing make check ...", flush=True)
         results["check"] = bench_make_check()
     print()
-    print(text_report(results))
-    OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "results.json").write_text(json.dumps(results, indent=1))
-    markdown = markdown_report(results)
-    (OUT / "results.md").write_text(markdown + "\n")
-    plot(results, OUT / "benchmark.png")
-    print(f"\nwrote {OUT.relative_to(ROOT)}/results.json, results.md and benchmark.png")
-    if args.publish:
-        publish(markdown)
-        print("updated README.md and docs/benchmark.png")
+    bench_report.write(results, publish_to_readme=args.publish)
 
 
 if __name__ == "__main__":

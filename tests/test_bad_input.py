@@ -1,0 +1,198 @@
+"""Bad input is refused with a message that names what was expected and what came: one table for all of nncore.
+
+Each case is a call, the exception it must raise and words its message must
+hold. The hand-written cases come first, module by module; then every layer and
+loss nncore registers is given the same mistakes (NaN, text, a gradient of the
+wrong shape, backward before forward), so a new class is checked by registering it.
+"""
+import numpy as np
+import pytest
+
+import nncore as nc
+from nncore import activations, datasets, losses, registry
+from nncore import functional as F
+from nncore.activations import LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
+from nncore.layers import Dense, Dropout
+from nncore.losses import (BinaryCrossentropy, CategoricalCrossentropy, MeanAbsoluteError, MeanSquaredError,
+                           SoftmaxCategoricalCrossentropy)
+from nncore.metrics import CategoricalAccuracy, RegressionAccuracy, accuracy, confusion_matrix, r_squared
+from nncore.optimizers import SGD, Adagrad, Adam, RMSprop
+from test_losses import LABELS, PROBS
+from test_model import spiral_model
+
+
+class Widget:
+    """Not a layer: something register must refuse to file under an unknown kind."""
+
+
+def pair(last_activation, hidden_activation="relu"):
+    x = inputs = F.Dense(input_size=2, output_size=4, activation=hidden_activation, name="hidden")
+    return F.Model(inputs, F.Dense(output_size=3, activation=last_activation, name="out")(x))
+
+
+WRITTEN = [
+    # activations
+    (lambda: activations.get("relu6"), ValueError, "unknown activation 'relu6'; expected one of: 'relu'"),
+    (lambda: Softmax().forward(np.array([1., 2., 3.])), ValueError, "Softmax inputs must be a 2-D array"),
+    (lambda: ReLU().forward(np.array([[np.nan]])), ValueError, "ReLU inputs must be finite"),
+    (lambda: Sigmoid().forward(np.array([[np.inf]])), ValueError, "Sigmoid inputs must be finite"),
+    (lambda: LeakyReLU(alpha=-0.1), ValueError, "alpha must be in [0.0, 1.0)"),
+    (lambda: Swish(beta=0), ValueError, "beta must be in (0.0, inf)"),
+    (lambda: Tanh().forward("abc"), TypeError, "Tanh inputs must hold numbers"),
+    # layers
+    (lambda: Dense(0, 3), ValueError, "n_inputs must be a positive integer, got 0"),
+    (lambda: Dense(2.5, 3), TypeError, "n_inputs must be a positive integer"),
+    (lambda: Dense(2, -1), ValueError, "n_neurons"),
+    (lambda: Dense(2, 3, weight_regularizer_l2=-1), ValueError, "weight_regularizer_l2 must be in [0.0, inf)"),
+    (lambda: Dense(2, 3, weight_scale=0), ValueError, "weight_scale"),
+    (lambda: Dense(2, 3).forward(np.ones(2)), ValueError, "must be a 2-D array (n_samples, n_features), got shape (2,)"),
+    (lambda: Dense(2, 3).forward(np.ones((4, 3))), ValueError, "must have 2 columns, got shape (4, 3)"),
+    (lambda: Dense(2, 3).forward(np.array([[1., np.nan]])), ValueError, "must be finite, got 1 NaN"),
+    (lambda: Dense(2, 3).forward([["a", "b"]]), TypeError, "must hold numbers"),
+    (lambda: Dense(2, 3).set_parameters(np.ones((3, 2)), np.zeros((1, 3))), ValueError,
+     "weights must have shape (2, 3), got (3, 2)"),
+    (lambda: Dense(2, 3).set_parameters(np.ones((2, 3)), np.zeros(3)), ValueError,
+     "biases must have shape (1, 3), got (3,)"),
+    (lambda: Dropout(1.0), ValueError, "rate must be in [0.0, 1.0), got 1.0"),
+    (lambda: Dropout(-0.1), ValueError, "rate"),
+    (lambda: Dropout("0.5"), TypeError, "rate must be a real number"),
+    # losses
+    (lambda: CategoricalCrossentropy().forward(PROBS, np.array([LABELS])), ValueError,
+     "y_true as one-hot targets must have shape (3, 3), got (1, 3) (did you wrap the labels in an extra list"),
+    (lambda: CategoricalCrossentropy().forward(PROBS, np.array([0, 1])), ValueError,
+     "y_true must have one label per sample (3,), got shape (2,)"),
+    (lambda: CategoricalCrossentropy().forward(PROBS, np.array([0, 1, 3])), ValueError,
+     "class indices in [0, 3), got values from 0 to 3"),
+    (lambda: CategoricalCrossentropy().forward(PROBS, np.array([0, 1, -1])), ValueError, "class indices in [0, 3)"),
+    (lambda: CategoricalCrossentropy().forward(PROBS, np.array([0., 1.5, 1.])), ValueError, "whole class indices"),
+    (lambda: CategoricalCrossentropy().forward(PROBS[0], 0), ValueError, "predictions must be a 2-D array"),
+    (lambda: CategoricalCrossentropy().forward(np.array([[np.nan, 1.]]), [0]), ValueError, "must be finite"),
+    (lambda: CategoricalCrossentropy().forward(PROBS, np.zeros((3, 3, 1))), ValueError, "1-D class indices (3,)"),
+    (lambda: BinaryCrossentropy().forward(np.ones((4, 1)) / 2, np.ones(4)), ValueError,
+     "y_true must have the predictions' shape (4, 1), got (4,) (use y.reshape(-1, 1) for one output)"),
+    (lambda: MeanSquaredError().forward(np.ones((4, 1)), np.ones((1, 4))), ValueError, "predictions' shape (4, 1)"),
+    (lambda: MeanAbsoluteError().backward(np.ones((4, 1)), np.ones((4, 2))), ValueError, "got (4, 2)"),
+    (lambda: SoftmaxCategoricalCrossentropy().backward(PROBS, np.array([0, 1, 5])), ValueError, "[0, 3)"),
+    (lambda: losses.get("cross_entropy"), ValueError, "unknown loss 'cross_entropy'; expected one of"),
+    # metrics
+    (lambda: r_squared(np.ones((3, 1)), np.ones((3, 1))), ValueError, "y_true must not be constant"),
+    (lambda: r_squared(np.ones(3), np.ones((3, 1))), ValueError, "y_true must have the predictions' shape (3, 1)"),
+    (lambda: r_squared(np.ones((1, 1)), np.ones((1, 1))), ValueError, "at least 2 targets"),
+    (lambda: CategoricalAccuracy(binary=True).calculate(np.ones((3, 1)), np.ones(3)), ValueError,
+     "y must have the predictions' shape (3, 1), got (3,)"),
+    (lambda: CategoricalAccuracy().calculate(np.ones(3), np.ones(4)), ValueError, "got (4,)"),
+    (lambda: RegressionAccuracy().calculate(np.ones((2, 1)), np.ones((2, 1))), ValueError, "needs init(y)"),
+    (lambda: RegressionAccuracy(precision_divisor=0), ValueError, "precision_divisor must be in (0.0, inf)"),
+    (lambda: accuracy(np.ones(3), np.ones(3)), ValueError, "probabilities must be a 2-D array"),
+    (lambda: confusion_matrix(np.array([0, 1]), np.array([0])), ValueError, "y_pred must have y_true's shape (2,)"),
+    (lambda: confusion_matrix(np.array([0.5]), np.array([0])), ValueError, "non-negative integer class indices"),
+    (lambda: confusion_matrix(np.array([0, 3]), np.array([0, 1]), n_classes=3), ValueError, "below n_classes=3"),
+    # optimizers
+    (lambda: SGD(learning_rate=-0.1), ValueError, "learning_rate must be in (0.0, inf), got -0.1"),
+    (lambda: SGD(learning_rate=0), ValueError, "learning_rate"),
+    (lambda: SGD(learning_rate=float("nan")), ValueError, "learning_rate"),
+    (lambda: SGD(decay=-1e-3), ValueError, "decay must be in [0.0, inf)"),
+    (lambda: SGD(momentum=1.0), ValueError, "momentum must be in [0.0, 1.0)"),
+    (lambda: Adagrad(epsilon=0), ValueError, "epsilon must be in (0.0, inf)"),
+    (lambda: RMSprop(rho=1.5), ValueError, "rho must be in [0.0, 1.0)"),
+    (lambda: Adam(beta_1=1.0), ValueError, "beta_1 must be in [0.0, 1.0)"),
+    (lambda: Adam(beta_2=-0.1), ValueError, "beta_2"),
+    (lambda: Adam(learning_rate="fast"), TypeError, "learning_rate must be a real number, got 'fast'"),
+    # datasets
+    (lambda: datasets.scale_pixels(np.array([[0, 255]]), 16), ValueError, "X must lie in [0, 16.0], got values from 0 to 255"),
+    (lambda: datasets.scale_pixels(np.array([[0]]), 0), ValueError, "max_value must be in (0.0, inf)"),
+    (lambda: datasets.load_digits_split(test_size=1.5), ValueError, "test_size must be in (0.0, 1.0)"),
+    (lambda: datasets.train_val_test_split(np.zeros((4, 2)), np.zeros(3), val=0.2, test=0.2), ValueError,
+     "X and y must have one row per sample, got shapes (4, 2) and (3,)"),
+    (lambda: datasets.train_val_test_split(np.zeros((4, 2)), np.zeros(4), val=0.6, test=0.4), ValueError,
+     "val + test must leave samples for training (below 1), got 0.6 + 0.4"),
+    (lambda: datasets.train_val_test_split(np.zeros((4, 2)), np.zeros(4), val=-0.1, test=0.2), ValueError,
+     "val must be in [0.0, 1.0)"),
+    (lambda: datasets.train_val_test_split(np.zeros((4, 1)), np.linspace(0, 1, 4), val=0.2, test=0.2), ValueError,
+     "stratify=True needs class labels of shape (N,), got shape (4,) and dtype float64; use stratify=False"),
+    (lambda: datasets.train_val_test_split(np.zeros((6, 1)), np.array([0, 0, 0, 0, 1, 1]), val=0.5, test=0.4),
+     ValueError, "samples is too small to keep any for training with val=0.5 and test=0.4"),
+    # model
+    (lambda: nc.Model().finalize(), ValueError, "the model has no layers"),
+    (lambda: nc.Model().add("relu"), TypeError, "layer must have a forward method, got str"),
+    (lambda: nc.Model().set(nc.MeanSquaredError()), TypeError, "positional"),
+    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(3, dtype=int)), ValueError,
+     "y must have one target per sample of X (4), got 3"),
+    (lambda: spiral_model().train(np.ones(4), np.zeros(4, dtype=int)), ValueError, "X must be a 2-D array"),
+    (lambda: spiral_model().train(np.ones((0, 2)), np.zeros(0, dtype=int)), ValueError,
+     "X must hold at least one sample, got shape (0, 2)"),
+    (lambda: spiral_model().evaluate(np.ones((0, 2)), np.zeros(0, dtype=int)), ValueError, "at least one sample"),
+    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), epochs=0), ValueError, "epochs"),
+    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), batch_size=-1), ValueError, "batch_size"),
+    (lambda: spiral_model().set_parameters([]), ValueError, "expected parameters for 2 trainable layers, got 0"),
+    (lambda: spiral_model().set_parameters([(np.ones((2, 16)), np.ones((1, 16))), (np.ones((3, 3)), np.ones((1, 3)))]),
+     ValueError, "trainable layer 1 (Dense(16 -> 3)): weights must have shape (16, 3)"),
+    # functional API
+    (lambda: pair("softmax").compile("mse"), ValueError,
+     "a softmax last layer needs loss_fn='categorical_crossentropy', got 'mse'"),
+    (lambda: pair("sigmoid").compile("categorical_crossentropy"), ValueError,
+     "loss_fn='categorical_crossentropy' needs a softmax last layer, got F.Dense(4 -> 3, activation='sigmoid'"),
+    (lambda: pair("softmax", "softmax").compile("categorical_crossentropy"), ValueError,
+     "softmax may only be the last layer's activation, found it in F.Dense(2 -> 4, activation='softmax', name='hidden')"),
+    (lambda: pair("linear").compile("hinge"), ValueError, "unknown loss_fn 'hinge'; expected one of: 'categorical_crossentropy', 'binary_crossentropy', 'mse'"),
+    (lambda: F.Dense(output_size=3, activation="gelu"), ValueError, "unknown activation 'gelu'"),
+    (lambda: F.Dense(input_size=2), ValueError, "output_size is required"),
+    (lambda: F.Dense(input_size=3, output_size=2)(F.Dense(input_size=2, output_size=4)), ValueError,
+     "expects input_size 3, but F.Dense(2 -> 4, activation='linear') gives 4"),
+    (lambda: F.Model(F.Dense(input_size=2, output_size=2), F.Dense(input_size=2, output_size=1)), ValueError,
+     "is not connected back to inputs"),
+    (lambda: pair("linear").fit(np.ones((2, 2)), np.ones((2, 3)), 1, 0.1), ValueError, "call compile"),
+    (lambda: F.Dense(output_size=2)(np.ones(2)), TypeError, "called on the previous functional Dense, got ndarray"),
+    # registry and optimizer state
+    (lambda: nc.register(Widget, kind="widget"), ValueError, "unknown kind 'widget'; expected one of: 'layer'"),
+    (lambda: nc.register(Widget()), TypeError, "register takes a class, got Widget"),
+    (lambda: nc.registry.lookup("layer", "Conv9D"), ValueError, "unknown layer class 'Conv9D'; registered: "),
+    (lambda: nc.Adam().set_state(nc.Dense(2, 3), {"kernel": {}}), ValueError, "has no parameter 'kernel'"),
+    (lambda: nc.Adam().set_state(nc.Dense(2, 3), {"weights": {"momentum": np.zeros((2, 3)), "cache": np.zeros((1, 1))}}),
+     ValueError, "the cache of 'weights' must have shape (2, 3), got (1, 1)"),
+]
+
+LAYER_FACTORIES = {"Dense": lambda: Dense(2, 3), "Dropout": lambda: Dropout(0.5)}
+
+
+def nncore_classes(kind):
+    return {name: cls for name, cls in registry.CLASSES[kind].items() if cls.__module__.startswith("nncore.")}
+
+
+def forwarded(make):
+    layer = make()
+    layer.forward(np.ones((4, 2)), training=True)
+    return layer
+
+
+def layer_cases(name, make):
+    output_shape = forwarded(make).output.shape
+    return [
+        (lambda: make().forward(np.array([[1., np.nan]])), ValueError, f"{name} inputs must be finite, got 1 NaN"),
+        (lambda: make().forward([["a", "b"]]), TypeError, f"{name} inputs must hold numbers, got dtype <U1"),
+        (lambda: make().backward(np.ones((4, 2))), ValueError, f"{name}.backward needs a forward pass first"),
+        (lambda: forwarded(make).backward(np.ones((4, 5))), ValueError,
+         f"{name} dvalues must have the shape of the layer's last output {output_shape}, got (4, 5)"),
+        (lambda: forwarded(make).backward(np.full(output_shape, np.inf)), ValueError, f"{name} dvalues must be finite"),
+    ]
+
+
+def loss_cases(name, cls):
+    return [
+        (lambda: cls().forward(np.ones(3) / 2, np.ones(3)), ValueError, f"{name} predictions must be a 2-D array"),
+        (lambda: cls().forward(np.array([[np.nan, 0.5]]), np.array([[1, 0]])), ValueError,
+         f"{name} predictions must be finite"),
+        (lambda: cls().forward([["a", "b"]], np.array([[1, 0]])), TypeError, f"{name} predictions must hold numbers"),
+    ]
+
+
+SWEPT = ([case for name, cls in nncore_classes("layer").items()
+          for case in layer_cases(name, LAYER_FACTORIES.get(name, cls))]
+         + [case for name, cls in nncore_classes("loss").items() for case in loss_cases(name, cls)])
+
+
+@pytest.mark.parametrize("call, error, words", WRITTEN + SWEPT, ids=[words for _, _, words in WRITTEN + SWEPT])
+def test_bad_input_is_refused_clearly(call, error, words):
+    with pytest.raises(error) as info:
+        call()
+    assert words in str(info.value)

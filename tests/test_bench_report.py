@@ -1,0 +1,31 @@
+"""make bench's report, from results made up here: verdicts against the targets, the text and the README table."""
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import bench_report  # noqa: E402
+
+RESULTS = {
+    "machine": {"cpu": "Test CPU", "cores": 2, "python": "3.x", "numpy": "2.x", "blas": "OpenBLAS", "torch": None},
+    "date": "2026-12-01", "repeats": 3, "mlp_flop": 2e10,
+    "spiral": {"nncore": 8.0, "book-style NumPy": 10.0, "nncore, after nnfs.init()": 8.0,
+               "book-style NumPy, after nnfs.init()": 10.0},
+    "mlp": {f"{who}, {threads}": seconds for threads in ("1 thread", "2 threads")
+            for who, seconds in (("nncore", 4.0), ("book-style NumPy", 5.0), ("GEMM floor", 1.0))},
+}
+
+
+def test_targets_give_verdicts_and_skip_pytorch_when_it_is_missing():
+    rows = {what: (measured, limit) for what, measured, limit, _ in bench_report.targets(RESULTS)}
+    assert rows["spiral: nncore / book-style loop"] == (0.8, 1)
+    assert rows["MLP epoch: nncore / GEMM floor, 2 threads"] == (4.0, 3)
+    assert rows["MLP epoch: nncore / PyTorch, 2 threads"][0] is None
+
+
+def test_reports_say_met_missed_and_skipped():
+    text = bench_report.text_report(RESULTS)
+    assert "0.80 x  limit 1 x  met" in text and "4.00 x  limit 3 x  MISSED" in text
+    assert "skipped: PyTorch is not installed" in text and "20 GFLOP of matrix products" in text
+    table = bench_report.markdown_report(RESULTS)
+    assert "| MLP epoch: nncore / GEMM floor, 2 threads | 4.00x | ≤ 3x | **missed** |" in table
+    assert table.startswith("Measured on 2026-12-01: Test CPU, 2 cores")
