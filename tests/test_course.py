@@ -77,7 +77,9 @@ def test_readme_shows_the_two_commands_and_every_chapter():
 def test_executor_writes_clean_metadata(tmp_path):
     notebook = nbformat.v4.new_notebook(metadata={"widgets": {}, "toc": {}})
     notebook.cells = [nbformat.v4.new_code_cell("print(6 * 7)", metadata={"scrolled": True, "tags": ["keep"]}),
-                      nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]})]
+                      nbformat.v4.new_code_cell("1 / 0", metadata={"tags": ["raises-exception"]}),
+                      nbformat.v4.new_code_cell("import json\njson.loads('not json')",
+                                                metadata={"tags": ["raises-exception"]})]
     path = tmp_path / "demo.ipynb"
     nbformat.write(notebook, path)
     subprocess.run([sys.executable, str(ROOT / "tools/execute_notebooks.py"), str(path)], check=True,
@@ -85,8 +87,10 @@ def test_executor_writes_clean_metadata(tmp_path):
     done = nbformat.read(path, as_version=4)
     assert set(done.metadata) == {"kernelspec", "language_info"}
     assert done.metadata.kernelspec.display_name == "Python 3 (ipykernel)"
-    assert [cell.metadata for cell in done.cells] == [{"tags": ["keep"]}, {"tags": ["raises-exception"]}]
-    assert [cell.execution_count for cell in done.cells] == [1, 2]
+    assert [cell.metadata for cell in done.cells] == [{"tags": ["keep"]}] + [{"tags": ["raises-exception"]}] * 2
+    assert [cell.execution_count for cell in done.cells] == [1, 2, 3]
+    library_error = "".join(done.cells[2].outputs[0].traceback)
+    assert "JSONDecodeError" in library_error and "json/" not in library_error, "a library path is in the output"
     assert done.cells[0].outputs[0].text == "42\n"
     assert done.cells[1].outputs[0].ename == "ZeroDivisionError"
     assert "execution" not in done.cells[0].metadata
@@ -151,3 +155,15 @@ def test_add_to_class_grows_a_class_that_objects_already_made_see():
 
     counter.increment(2)
     assert counter.count == 2 and Counter.increment is increment
+
+
+def test_the_executor_joins_the_pieces_of_one_stream():
+    spec = importlib.util.spec_from_file_location("execute_notebooks", ROOT / "tools" / "execute_notebooks.py")
+    executor = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(executor)
+    pieces = [nbformat.v4.new_output("stream", name="stdout", text="long path == shortcut:"),
+              nbformat.v4.new_output("stream", name="stdout", text=" True\n"),
+              nbformat.v4.new_output("stream", name="stderr", text="warning\n"),
+              nbformat.v4.new_output("stream", name="stdout", text="next\n")]
+    assert [(o.name, o.text) for o in executor.joined_streams(pieces)] == [
+        ("stdout", "long path == shortcut: True\n"), ("stderr", "warning\n"), ("stdout", "next\n")]
