@@ -7,7 +7,7 @@ import numbers
 
 import numpy as np
 
-NUMERIC_KINDS = "biufc"  # bool, signed and unsigned integers, floats, complex
+NUMERIC_KINDS = "biuf"  # bool, signed and unsigned integers, floats (complex numbers are refused)
 
 
 def as_array(name, value, *, ndim=None, n_columns=None, finite=True):
@@ -20,6 +20,8 @@ def as_array(name, value, *, ndim=None, n_columns=None, finite=True):
         array = value if isinstance(value, np.ndarray) else np.asarray(value)
     except (TypeError, ValueError) as error:
         raise TypeError(f"{name} must be array-like, got {type(value).__name__}: {error}") from None
+    if array.dtype.kind == "c":
+        raise TypeError(f"{name} must hold real numbers, got dtype {array.dtype}")
     if array.dtype.kind not in NUMERIC_KINDS:
         raise TypeError(f"{name} must hold numbers, got dtype {array.dtype}")
     if ndim is not None and array.ndim != ndim:
@@ -29,7 +31,7 @@ def as_array(name, value, *, ndim=None, n_columns=None, finite=True):
     if n_columns is not None and array.shape[-1] != n_columns:
         raise ValueError(f"{name} must have {n_columns} columns, got shape {array.shape}")
     # One sum is cheaper than an element-wise test; it is finite whenever every value is (barring overflow).
-    if finite and array.dtype.kind in "fc" and not np.isfinite(array.sum()) and not np.isfinite(array).all():
+    if finite and array.dtype.kind == "f" and not np.isfinite(array.sum()) and not np.isfinite(array).all():
         bad = int(np.size(array) - np.isfinite(array).sum())
         raise ValueError(f"{name} must be finite, got {bad} NaN or infinite value(s)")
     return array
@@ -83,10 +85,45 @@ def class_labels(name, y_true, n_samples, n_classes):
                 f"{name} as one-hot targets must have shape ({n_samples}, {n_classes}), got {y_true.shape}"
                 + (" (did you wrap the labels in an extra list, np.array([y])?)" if y_true.shape[0] == 1 else "")
             )
+        one_hot_rows(name, y_true)
         return y_true
     raise ValueError(
         f"{name} must be 1-D class indices ({n_samples},) or one-hot ({n_samples}, {n_classes}), got shape {y_true.shape}"
     )
+
+
+def distribution_rows(name, values, *, hint):
+    """Check that every row of the 2-D ``values`` is a probability distribution: >= 0, summing to 1."""
+    if values.size == 0:
+        return values
+    if values.min() < 0:
+        row = int(np.argwhere(values < 0)[0][0])
+        raise ValueError(f"{name} must be probabilities ({hint}), got a negative value in row {row}")
+    sums = values.sum(axis=1)
+    off = np.abs(sums - 1) > 1e-3
+    if off.any():
+        row = int(np.argmax(off))
+        raise ValueError(f"{name} must be probabilities ({hint}), got row {row} summing to {sums[row]:.4g}")
+    return values
+
+
+def one_hot_rows(name, y_true):
+    """Check that every row of ``y_true`` holds one 1 and 0 elsewhere (soft targets are refused)."""
+    bad = ~(((y_true == 0) | (y_true == 1)).all(axis=1) & (y_true.sum(axis=1) == 1))
+    if bad.any():
+        row = int(np.argmax(bad))
+        raise ValueError(f"{name} as one-hot targets must hold one 1 per row and 0 elsewhere, got row {row} = "
+                         f"{np.array2string(y_true[row], precision=3, threshold=12)} (soft targets are not "
+                         "supported: the loss is -log of the true class's probability)")
+    return y_true
+
+
+def within_unit_interval(name, values, *, hint):
+    """Check that every value lies in [0, 1]."""
+    if values.size and (values.min() < 0 or values.max() > 1):
+        raise ValueError(f"{name} must lie in [0, 1] ({hint}), got values from {values.min():.4g} to "
+                         f"{values.max():.4g}")
+    return values
 
 
 def same_shape(name, y_true, y_pred):
@@ -108,6 +145,23 @@ def gradient(layer, dvalues):
         raise ValueError(f"{name} dvalues must have the shape of the layer's last output {layer.output.shape}, "
                          f"got {dvalues.shape}")
     return dvalues
+
+
+def has_methods(name, value, methods, *, example):
+    """Check that ``value`` (unless ``None``) is an object with ``methods``, e.g. not the string ``'mse'``."""
+    if value is None or all(callable(getattr(value, method, None)) for method in methods):
+        return value
+    got = f"the string {value!r}" if isinstance(value, str) else f"a {type(value).__name__}"
+    raise TypeError(f"{name} must be an object with {', '.join(methods)}, such as {example}; got {got}")
+
+
+def pair(name, value, what):
+    """Check that ``value`` is a tuple or list of two, such as ``(X_val, y_val)``, and return it."""
+    if isinstance(value, (tuple, list)) and len(value) == 2:
+        return value
+    got = f"an array of shape {np.shape(value)}" if isinstance(value, np.ndarray) else \
+        f"a {type(value).__name__} of {len(value)}" if isinstance(value, (tuple, list)) else type(value).__name__
+    raise ValueError(f"{name} must be a pair {what}, got {got}")
 
 
 def choice(name, value, options):

@@ -139,6 +139,8 @@ class Model:
             raise ValueError("call compile(loss_fn=...) before fit()")
         x_train = _checks.as_array("x_train", x_train, ndim=2)
         y_train = _checks.as_array("y_train", y_train)
+        if len(x_train) == 0:
+            raise ValueError(f"x_train must hold at least one sample, got shape {x_train.shape}")
         if len(y_train) != len(x_train):
             raise ValueError(f"y_train must have one target per sample ({len(x_train)}), got {len(y_train)}")
         epochs = _checks.positive_int("epochs", epochs)
@@ -148,10 +150,14 @@ class Model:
         descent = optimizers.SGD(learning_rate)
         for epoch in range(1, epochs + 1):
             total = 0.0
+            self.loss.new_pass()
             for x, y in model.batches(x_train, y_train, batch_size):
-                total += float(np.sum(self.loss.forward(self.forward(x), y)))
+                total += float(self.loss.accumulate(self.loss.forward(self.forward(x), y)))
+                if not np.isfinite(total):
+                    raise model.diverged(f"the loss must stay finite, got {total} in epoch {epoch}", learning_rate)
                 self.backward(y)
                 descent.step(self.engine.trainable_layers)
+            model.check_not_diverged(self.loss, self.engine.trainable_layers, epoch, learning_rate)
             mean_loss = total / len(x_train)
             if print_loss and (epoch % print_every == 0 or epoch == epochs):
                 print(f"epoch {epoch}/{epochs}, loss {mean_loss:.6f}")

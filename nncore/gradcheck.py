@@ -12,6 +12,7 @@ import copy
 
 import numpy as np
 
+from . import _checks
 from .losses import SoftmaxCategoricalCrossentropy
 
 TOLERANCE = 1e-6
@@ -31,6 +32,10 @@ def numerical_gradient(f, x, *, eps=1e-5):
     ``x`` is nudged in place one element at a time and restored; returns an
     array of ``x``'s shape.
     """
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        what = f"an array of {x.dtype}" if isinstance(x, np.ndarray) else type(x).__name__
+        raise TypeError(f"x must be a floating-point array, nudged in place by eps, got {what}; "
+                        "pass np.asarray(x, dtype=float) and let f read that array")
     grad = np.zeros(x.shape, dtype=np.float64)
     for index in np.ndindex(x.shape):
         original = x[index]
@@ -103,8 +108,10 @@ def check_layer(layer, inputs, *, dvalues=None, training=False, eps=1e-5, tol=TO
     -------
     dict mapping ``'dinputs'`` and ``'d<name>'`` for each parameter to relative errors.
     """
+    if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
+        raise TypeError(f"layer must have forward and backward methods, got {type(layer).__name__}")
     layer = _float64_copy(layer)
-    inputs = np.array(inputs, dtype=np.float64)
+    inputs = _checks.as_array("inputs", inputs).astype(np.float64)
     state = np.random.get_state()
 
     def forward():
@@ -141,7 +148,9 @@ def check_loss(loss, y_pred, y_true, *, eps=1e-5, tol=TOLERANCE):
     For ``SoftmaxCategoricalCrossentropy`` ``y_pred`` are logits and the
     gradient is taken with respect to them. Returns ``{'dinputs': error}``.
     """
-    y_pred = np.array(y_pred, dtype=np.float64)
+    if not (callable(getattr(loss, "forward", None)) and callable(getattr(loss, "backward", None))):
+        raise TypeError(f"loss must have forward and backward methods, got {type(loss).__name__}")
+    y_pred = _checks.as_array("y_pred", y_pred).astype(np.float64)
     combined = isinstance(loss, SoftmaxCategoricalCrossentropy)
 
     def mean_loss(_):

@@ -98,6 +98,13 @@ class Dense(Layer):
         self.biases = np.zeros((1, self.n_neurons))
         self.needs_input_gradient = True
 
+    @classmethod
+    def parameter_shapes(cls, config):
+        """The shapes of ``params`` for the constructor arguments ``config``, known without building the layer."""
+        n_inputs = _checks.positive_int("n_inputs", config["n_inputs"])
+        n_neurons = _checks.positive_int("n_neurons", config["n_neurons"])
+        return {"weights": (n_inputs, n_neurons), "biases": (1, n_neurons)}
+
     @property
     def input_columns(self):
         return self.n_inputs

@@ -17,7 +17,14 @@ EPSILON = 1e-7
 
 
 class Loss:
-    """Base class: averaging, accumulation across batches and regularization."""
+    """Base class: averaging, accumulation across batches and regularization.
+
+    ``ceiling`` is the largest per-sample loss a clipped loss can give (``None``:
+    no ceiling). Samples at it stop showing how wrong they are, so training counts
+    them (``fraction_at_ceiling``) to tell a diverged run from a bad one.
+    """
+
+    ceiling = None
 
     def __init__(self):
         self.trainable_layers = []
@@ -27,6 +34,17 @@ class Loss:
         """Reset the accumulated sums at the start of an epoch."""
         self.accumulated_sum = 0.0
         self.accumulated_count = 0
+        self.accumulated_at_ceiling = 0
+
+    def count_at_ceiling(self, sample_losses):
+        """How many of ``sample_losses`` reach ``ceiling`` (0 for a loss without one)."""
+        if self.ceiling is None:
+            return 0
+        return int(np.count_nonzero(sample_losses >= self.ceiling * (1 - 1e-4)))
+
+    def fraction_at_ceiling(self):
+        """The share of the samples since ``new_pass()`` whose loss reached ``ceiling``."""
+        return self.accumulated_at_ceiling / max(self.accumulated_count, 1)
 
     def remember_trainable_layers(self, layers):
         """Keep the layers whose penalties ``regularization_loss()`` adds up."""
@@ -46,13 +64,18 @@ class Loss:
         Returns ``data_loss``, or ``(data_loss, regularization_loss)`` when asked.
         """
         sample_losses = self.forward(output, y)
-        batch_sum = np.sum(sample_losses)
-        data_loss = batch_sum / len(sample_losses)  # the same number as np.mean, from the one sum
-        self.accumulated_sum += batch_sum
-        self.accumulated_count += len(sample_losses)
+        data_loss = self.accumulate(sample_losses) / len(sample_losses)  # np.mean's number, from the one sum
         if not include_regularization:
             return data_loss
         return data_loss, self.regularization_loss()
+
+    def accumulate(self, sample_losses):
+        """Add a batch's per-sample losses to the totals since ``new_pass()``; returns their sum."""
+        batch_sum = np.sum(sample_losses)
+        self.accumulated_sum += batch_sum
+        self.accumulated_count += len(sample_losses)
+        self.accumulated_at_ceiling += self.count_at_ceiling(sample_losses)
+        return batch_sum
 
     def calculate_accumulated(self, *, include_regularization=False):
         """Sample-weighted mean loss since the last ``new_pass()``."""
@@ -78,11 +101,15 @@ class Loss:
 class CategoricalCrossentropy(Loss):
     r"""Cross-entropy of class probabilities, :math:`L_i = -\log \hat y_{i,k}`.
 
-    ``y_true`` is sparse (``(N,)`` class indices) or one-hot (``(N, K)``).
+    ``y_true`` is sparse (``(N,)`` class indices) or one-hot (``(N, K)``). The
+    predictions must be probabilities (rows >= 0 summing to 1): softmax outputs, not logits.
     """
 
+    ceiling = -np.log(EPSILON)
+
     def forward(self, y_pred, y_true):
-        y_pred = self._predictions(y_pred)
+        y_pred = _checks.distribution_rows(f"{type(self).__name__} predictions", self._predictions(y_pred),
+                                           hint="apply Softmax first: the loss takes probabilities, not logits")
         y_true = _checks.class_labels("y_true", y_true, *y_pred.shape)
         clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
         if y_true.ndim == 1:
@@ -104,11 +131,18 @@ class CategoricalCrossentropy(Loss):
 
 @register(kind="loss", name="binary_crossentropy")
 class BinaryCrossentropy(Loss):
-    r""":math:`L_i = \frac1J \sum_j -y\log\hat y - (1-y)\log(1-\hat y)` for sigmoid outputs, shape ``(N, J)``."""
+    r""":math:`L_i = \frac1J \sum_j -y\log\hat y - (1-y)\log(1-\hat y)` for sigmoid outputs, shape ``(N, J)``.
+
+    Predictions and targets lie in [0, 1].
+    """
+
+    ceiling = -np.log(EPSILON)
 
     def forward(self, y_pred, y_true):
-        y_pred = self._predictions(y_pred)
-        y_true = _checks.same_shape("y_true", y_true, y_pred)
+        y_pred = _checks.within_unit_interval(f"{type(self).__name__} predictions", self._predictions(y_pred),
+                                              hint="apply Sigmoid first: the loss takes probabilities")
+        y_true = _checks.within_unit_interval("y_true", _checks.same_shape("y_true", y_true, y_pred),
+                                              hint="binary targets are 0 or 1")
         clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
         sample_losses = -(y_true * np.log(clipped) + (1 - y_true) * np.log(1 - clipped))
         return np.mean(sample_losses, axis=-1)
@@ -176,7 +210,7 @@ class SoftmaxCategoricalCrossentropy:
         samples, labels = dvalues.shape
         y_true = _checks.class_labels("y_true", y_true, samples, labels)
         if y_true.ndim == 2:
-            y_true = np.argmax(y_true, axis=1)
+            y_true = np.argmax(y_true, axis=1)  # one-hot rows, checked: exactly their class
         self.dinputs = dvalues.copy()
         self.dinputs[np.arange(samples), y_true] -= 1
         self.dinputs = self.dinputs / samples

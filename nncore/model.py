@@ -10,7 +10,7 @@ import numpy as np
 from . import _checks, layers, saving
 from .activations import Softmax
 from .layers import Input
-from .losses import CategoricalCrossentropy, SoftmaxCategoricalCrossentropy
+from .losses import EPSILON, CategoricalCrossentropy, SoftmaxCategoricalCrossentropy
 
 HISTORY_KEYS = ("epoch", "loss", "data_loss", "reg_loss", "accuracy", "lr", "val_epoch", "val_loss", "val_accuracy")
 
@@ -30,6 +30,28 @@ def progress_line(values):
     if "val_loss" in values:
         line += f", val_acc {values['val_accuracy']:.3f}, val_loss {format_loss(values['val_loss'])}"
     return line
+
+
+def diverged(what, learning_rate):
+    """The error that stops a diverging run: what went wrong, and what to try."""
+    return FloatingPointError(f"{what}: training diverged (try a smaller learning_rate than {learning_rate:g})")
+
+
+def check_not_diverged(loss, trainable_layers, epoch, learning_rate):
+    """At the end of an epoch: every parameter finite, and at most half the samples at the loss's ceiling.
+
+    A clipped loss (cross-entropy) cannot grow past its ceiling, so a run whose
+    predictions are confidently wrong for most samples shows a finite loss while
+    its weights run away; the share of samples at the ceiling shows it.
+    """
+    for layer in trainable_layers:
+        for name in layer.params:
+            if not np.isfinite(np.sum(getattr(layer, name))):
+                raise diverged(f"the parameters must stay finite, got NaN or inf in the {name} of {layer!r} "
+                               f"after epoch {epoch}", learning_rate)
+    if loss.fraction_at_ceiling() > 0.5:
+        raise diverged(f"in epoch {epoch}, {loss.fraction_at_ceiling():.0%} of the samples got a probability of "
+                       f"at most {EPSILON:g} for their target, where the loss stops growing", learning_rate)
 
 
 def _step(layer, direction, checked):
@@ -79,7 +101,10 @@ class Model:
         self.finalized = False
 
     def set(self, *, loss=None, optimizer=None, accuracy=None):
-        """Choose the loss, the optimizer and the accuracy (keyword arguments only)."""
+        """Choose the loss, the optimizer and the accuracy (keyword arguments only), each an object."""
+        _checks.has_methods("loss", loss, ("forward", "backward", "calculate"), example="CategoricalCrossentropy()")
+        _checks.has_methods("optimizer", optimizer, ("step",), example="Adam()")
+        _checks.has_methods("accuracy", accuracy, ("calculate", "init"), example="CategoricalAccuracy()")
         if loss is not None:
             self.loss = loss
         if optimizer is not None:
@@ -169,7 +194,7 @@ class Model:
         validate_every = print_every if validate_every is None else _checks.positive_int("validate_every",
                                                                                           validate_every)
         if validation_data is not None:
-            validation_data = self._data(*validation_data)
+            validation_data = self._data(*_checks.pair("validation_data", validation_data, "(X_val, y_val)"))
         if batch_size is not None:
             batch_size = _checks.positive_int("batch_size", batch_size)
         self.accuracy.init(y)
@@ -185,6 +210,7 @@ class Model:
             for batch_X, batch_y in batches(X_epoch, y_epoch, batch_size):
                 self._train_step(batch_X, batch_y, epoch, checked=first_step)
                 first_step = False
+            check_not_diverged(self.loss, self.trainable_layers, epoch, self.optimizer.current_learning_rate)
             data_loss, reg_loss = self.loss.calculate_accumulated(include_regularization=True)
             values = {"epoch": epoch, "loss": float(data_loss + reg_loss), "data_loss": float(data_loss),
                       "reg_loss": float(reg_loss), "accuracy": self.accuracy.calculate_accumulated(),
@@ -208,9 +234,8 @@ class Model:
         output = self.forward(X, training=True, checked=checked)
         data_loss = self.loss.calculate(output, y)
         if not math.isfinite(data_loss):
-            raise FloatingPointError(
-                f"the loss must stay finite, got {float(data_loss)} in epoch {epoch}: training diverged "
-                f"(try a smaller learning_rate than {self.optimizer.current_learning_rate:g})")
+            raise diverged(f"the loss must stay finite, got {float(data_loss)} in epoch {epoch}",
+                           self.optimizer.current_learning_rate)
         self.accuracy.calculate(self.output_layer_activation.predictions(output), y)
         self.backward(output, y, checked=checked)
         self.optimizer.step(self.trainable_layers)

@@ -80,11 +80,13 @@ class Optimizer:
             if set(slots) != set(self.slots):
                 raise ValueError(f"{type(self).__name__} keeps the state {self.slots} per parameter, "
                                  f"got {tuple(slots)} for {name!r}")
+            restored[name] = {}
             for slot, array in slots.items():
-                if np.shape(array) != np.shape(getattr(layer, name)):
+                array = _checks.as_array(f"the {slot} of {name!r}", array)
+                if array.shape != np.shape(getattr(layer, name)):
                     raise ValueError(f"the {slot} of {name!r} must have shape {np.shape(getattr(layer, name))}, "
-                                     f"got {np.shape(array)}")
-            restored[name] = {slot: np.array(array) for slot, array in slots.items()}
+                                     f"got {array.shape}")
+                restored[name][slot] = np.array(array)
         self.states[layer] = restored
 
     def config(self):

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import nncore as nc
-from nncore import activations, datasets, losses, registry
+from nncore import activations, datasets, gradcheck, losses, registry
 from nncore import functional as F
 from nncore.activations import LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
 from nncore.layers import Dense, Dropout
@@ -23,6 +23,17 @@ from test_model import spiral_model
 
 class Widget:
     """Not a layer: something register must refuse to file under an unknown kind."""
+
+
+def unfinalized():
+    model = nc.Model()
+    model.add(Dense(2, 3))
+    return model
+
+
+def compiled(functional_model, loss_fn):
+    functional_model.compile(loss_fn)
+    return functional_model
 
 
 def pair(last_activation, hidden_activation="relu"):
@@ -143,6 +154,46 @@ WRITTEN = [
      "is not connected back to inputs"),
     (lambda: pair("linear").fit(np.ones((2, 2)), np.ones((2, 3)), 1, 0.1), ValueError, "call compile"),
     (lambda: F.Dense(output_size=2)(np.ones(2)), TypeError, "called on the previous functional Dense, got ndarray"),
+    # wrong kinds of objects and values (issue 16)
+    (lambda: nc.Model().set(loss="mse"), TypeError,
+     "loss must be an object with forward, backward, calculate, such as CategoricalCrossentropy(); got the string"),
+    (lambda: nc.Model().set(optimizer="adam"), TypeError, "optimizer must be an object with step, such as Adam()"),
+    (lambda: nc.Model().set(accuracy=0.5), TypeError, "accuracy must be an object with calculate, init"),
+    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), validation_data=np.ones((3, 2))),
+     ValueError, "validation_data must be a pair (X_val, y_val), got an array of shape (3, 2)"),
+    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), validation_data=(np.ones((3, 2)),)),
+     ValueError, "validation_data must be a pair (X_val, y_val), got a tuple of 1"),
+    (lambda: unfinalized().save_parameters("never.npz"), ValueError,
+     "call finalize() before save_parameters()"),
+    (lambda: pair("softmax").fit(np.ones((0, 2)), np.zeros(0, dtype=int), 1, 0.1), ValueError, "call compile"),
+    (lambda: compiled(pair("linear"), "mse").fit(np.ones((0, 2)), np.ones((0, 3)), 1, 0.1), ValueError,
+     "x_train must hold at least one sample, got shape (0, 2)"),
+    (lambda: Dense(2, 3).forward(np.ones((1, 2)) * 1j), TypeError, "Dense inputs must hold real numbers, got dtype complex128"),
+    (lambda: Softmax().forward(np.ones((1, 2), dtype=complex)), TypeError, "must hold real numbers"),
+    (lambda: MeanSquaredError().forward(np.ones((2, 1)) * 1j, np.ones((2, 1))), TypeError, "must hold real numbers"),
+    (lambda: CategoricalCrossentropy().forward(np.array([[2.0, -1.0]]), [0]), ValueError,
+     "CategoricalCrossentropy predictions must be probabilities (apply Softmax first: the loss takes probabilities, "
+     "not logits), got a negative value in row 0"),
+    (lambda: CategoricalCrossentropy().forward(np.array([[0.5, 0.2], [2.0, 1.0]]), [0, 1]), ValueError,
+     "got row 0 summing to 0.7"),
+    (lambda: CategoricalCrossentropy().forward(PROBS, np.zeros((3, 3))), ValueError,
+     "y_true as one-hot targets must hold one 1 per row and 0 elsewhere, got row 0 = [0. 0. 0.]"),
+    (lambda: CategoricalCrossentropy().forward(PROBS, -np.eye(3)), ValueError, "got row 0 = [-1. -0. -0.]"),
+    (lambda: SoftmaxCategoricalCrossentropy().backward(PROBS, np.full((3, 3), 1 / 3)), ValueError,
+     "(soft targets are not supported: the loss is -log of the true class's probability)"),
+    (lambda: BinaryCrossentropy().forward(np.array([[1.5], [0.5]]), np.ones((2, 1))), ValueError,
+     "BinaryCrossentropy predictions must lie in [0, 1] (apply Sigmoid first"),
+    (lambda: BinaryCrossentropy().forward(np.array([[0.5], [0.5]]), np.array([[2.0], [1.0]])), ValueError,
+     "y_true must lie in [0, 1] (binary targets are 0 or 1), got values from 1 to 2"),
+    (lambda: gradcheck.numerical_gradient(np.sum, np.array([2, 4, 6])), TypeError,
+     "x must be a floating-point array, nudged in place by eps, got an array of int64"),
+    (lambda: gradcheck.numerical_gradient(np.sum, [2.0, 4.0]), TypeError, "got list"),
+    (lambda: gradcheck.check_layer(5, np.ones((2, 2))), TypeError, "layer must have forward and backward methods, got int"),
+    (lambda: gradcheck.check_loss("mse", np.ones((2, 1)), np.ones((2, 1))), TypeError,
+     "loss must have forward and backward methods, got str"),
+    (lambda: nc.Adam().set_state(Dense(2, 3), {"weights": {"momentum": np.zeros((2, 3)),
+                                                           "cache": np.full((2, 3), np.nan)}}),
+     ValueError, "the cache of 'weights' must be finite"),
     # registry and optimizer state
     (lambda: nc.register(Widget, kind="widget"), ValueError, "unknown kind 'widget'; expected one of: 'layer'"),
     (lambda: nc.register(Widget()), TypeError, "register takes a class, got Widget"),

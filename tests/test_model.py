@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import nncore as nc
+from nncore import functional as F
 
 
 def spiral_model(hidden=16, optimizer=None):
@@ -186,6 +187,39 @@ def test_a_diverging_run_stops_with_a_clear_error(rng):
     message = str(info.value)
     assert "the loss must stay finite" in message and "training diverged" in message
     assert "smaller learning_rate than 10" in message
+
+
+def test_a_run_held_finite_only_by_the_clip_is_stopped(spiral):
+    X, y = spiral
+    model = spiral_model(optimizer=nc.SGD(learning_rate=1e6))
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError) as info:
+        model.train(X, y, epochs=200, verbose=False)
+    assert "of the samples got a probability of at most 1e-07 for their target" in str(info.value)
+    assert "training diverged (try a smaller learning_rate than 1e+06)" in str(info.value)
+
+
+def test_an_update_that_makes_a_weight_infinite_is_caught_even_in_the_last_step():
+    model = nc.Model(nc.Dense(1, 1, rng=np.random.default_rng(0)), nc.Linear(), loss=nc.MeanSquaredError(),
+                     optimizer=nc.SGD(learning_rate=1e306), accuracy=nc.RegressionAccuracy())
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError) as info:
+        model.train(np.ones((4, 1)), np.full((4, 1), 1e6), epochs=1, verbose=False)
+    assert "the parameters must stay finite, got NaN or inf in the weights of Dense(1 -> 1) after epoch 1" \
+        in str(info.value)
+
+
+def test_the_functional_fit_stops_a_diverging_run_too():
+    x = inputs = F.Dense(input_size=1, output_size=1)
+    model = F.Model(inputs, x)
+    model.compile("mse")
+    with np.errstate(all="ignore"), pytest.raises(FloatingPointError, match="training diverged"):
+        model.fit(np.ones((4, 1)), np.full((4, 1), 1e6), epochs=50, learning_rate=1e306, print_loss=False)
+
+
+def test_dropout_never_reuses_a_training_mask_after_an_inference_pass(rng):
+    dropout = nc.Dropout(0.5, rng=rng)
+    dropout.forward(np.ones((4, 3)), training=True)
+    dropout.forward(np.ones((4, 3)))
+    np.testing.assert_array_equal(dropout.backward(np.full((4, 3), 2.0)), np.full((4, 3), 2.0))
 
 
 def test_later_batches_skip_array_checks_but_not_label_checks(spiral):

@@ -1,4 +1,12 @@
+import io
 import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import threading
+import tracemalloc
 import zipfile
 
 import numpy as np
@@ -62,7 +70,8 @@ def test_loading_into_a_different_architecture_names_the_layer(trained, tmp_path
     for layer in (nc.Dense(2, 4), nc.ReLU(), nc.Dense(4, 2), nc.Softmax()):
         other.add(layer)
     other.finalize()
-    with pytest.raises(ValueError, match=r"trainable layer 0 \(Dense\(2 -> 4\)\): weights must have shape \(2, 4\)"):
+    with pytest.raises(ValueError, match=r"weights.npz: 'layer0_weights' has shape \(2, 8\); trainable layer 0 \(Dense\(2 -> 4\)\) "
+                                         r"needs weights of shape \(2, 4\)"):
         other.load_parameters(path)
 
 
@@ -140,3 +149,200 @@ def test_a_crash_while_writing_leaves_the_old_file_intact(trained, tmp_path, mon
     assert path.read_bytes() == before
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
     assert zipfile.is_zipfile(path)
+
+
+# Hostile and careless files: every load is bounded in memory and time, every refusal names the member.
+
+def load_in_a_thread(path, timeout=10):
+    """``Model.load(path)``'s exception (or ``None``), failing the test if it has not returned within ``timeout``."""
+    outcome = {}
+
+    def run():
+        try:
+            nc.Model.load(path)
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            outcome["error"] = error
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    assert not thread.is_alive(), f"Model.load({path.name}) still runs after {timeout} s"
+    return outcome.get("error")
+
+
+def peak_memory_of(call):
+    """The exception ``call`` raises and the most memory Python and NumPy held meanwhile, in bytes."""
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError) as info:
+            call()
+        return info.value, tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are a POSIX feature")
+def test_a_fifo_is_refused_at_once(tmp_path):
+    os.mkfifo(tmp_path / "model.npz")
+    error = load_in_a_thread(tmp_path / "model.npz")
+    assert isinstance(error, ValueError) and "model.npz is a FIFO, not a regular file" in str(error)
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/zero"), reason="needs /dev/zero")
+def test_a_device_behind_a_symlink_is_refused_at_once(tmp_path):
+    (tmp_path / "model.npz").symlink_to("/dev/zero")
+    error = load_in_a_thread(tmp_path / "model.npz")
+    assert isinstance(error, ValueError) and "model.npz is a device, not a regular file" in str(error)
+
+
+def add_member(path, member, megabytes_of_zeros, *, npy_header=None):
+    """Append to the archive ``path`` a deflated member of zeros: 100 MB compress to about 100 KB."""
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        with archive.open(member, "w", force_zip64=True) as stream:
+            if npy_header is not None:
+                stream.write(npy_header)
+            chunk = bytes(1 << 20)
+            for _ in range(megabytes_of_zeros):
+                stream.write(chunk)
+
+
+def npy_header(shape):
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, {"descr": "<f8", "fortran_order": False, "shape": shape})
+    return buffer.getvalue()
+
+
+def test_a_zip_bomb_member_that_is_not_expected_is_never_read(trained, tmp_path):
+    path = trained[0].save(tmp_path / "model")
+    add_member(path, "surprise.npy", 200, npy_header=npy_header((25_000_000,)))
+    assert path.stat().st_size < 2_000_000
+    loaded = nc.Model.load(path)  # the surprise is not part of the model: ignored, not decompressed
+    assert len(loaded.layers) == 5
+
+
+def test_a_zip_bomb_in_place_of_a_parameter_is_refused_by_its_header(trained, tmp_path):
+    model = trained[0]
+    path = model.save(tmp_path / "model")
+    arrays = dict(np.load(path, allow_pickle=False))
+    del arrays["layer0_weights"]
+    np.savez(path, **arrays)
+    add_member(path, "layer0_weights.npy", 200, npy_header=npy_header((25_000_000,)))
+    error, peak = peak_memory_of(lambda: nc.Model.load(path))
+    assert "'layer0_weights' has shape (25000000,); trainable layer 0 (Dense" in str(error)
+    assert peak < 20_000_000
+
+
+def test_a_member_longer_than_its_header_says_is_refused_before_it_is_read(trained, tmp_path):
+    path = trained[0].save(tmp_path / "model")
+    arrays = dict(np.load(path, allow_pickle=False))
+    del arrays["layer1_biases"]
+    np.savez(path, **arrays)
+    add_member(path, "layer1_biases.npy", 200, npy_header=npy_header((1, 2)))
+    error, peak = peak_memory_of(lambda: nc.Model.load(path))
+    assert "'layer1_biases' is 209,715,328 bytes long; its header describes 144" in str(error)
+    assert peak < 20_000_000
+
+
+@pytest.mark.parametrize("n_neurons", [12_000, 30_000])
+def test_an_oversized_config_is_refused_before_anything_is_built(trained, tmp_path, n_neurons):
+    path = trained[0].save(tmp_path / "model")
+    rewrite_config(path, lambda c: c["layers"][0]["config"].update(n_inputs=n_neurons, n_neurons=n_neurons))
+    error, peak = peak_memory_of(lambda: nc.Model.load(path))
+    assert f"describes a model of {n_neurons * n_neurons + n_neurons + 18:,} parameters; nncore loads at most" \
+        in str(error)
+    assert peak < 20_000_000
+
+
+def rewrite_member(path, member, value):
+    arrays = dict(np.load(path, allow_pickle=False))
+    arrays[member] = value
+    np.savez(path, **arrays)
+
+
+def test_a_config_that_does_not_match_the_arrays_is_refused_before_anything_is_built(trained, tmp_path):
+    path = trained[0].save(tmp_path / "model")
+    rewrite_config(path, lambda c: c["layers"][0]["config"].update(n_neurons=9))
+    with pytest.raises(ValueError, match=r"'layer0_weights' has shape \(2, 8\); trainable layer 0 \(Dense "
+                                         r".*needs weights of shape \(2, 9\)"):
+        nc.Model.load(path)
+
+
+@pytest.mark.parametrize("member, value, words", [
+    ("optimizer_state1", np.full((2, 8), np.nan), "'optimizer_state1' holds NaN or infinite values"),
+    ("optimizer_state0", np.zeros((1, 1)), "'optimizer_state0' must have shape (2, 8), got (1, 1)"),
+    ("layer0_weights", np.ones((2, 8)) * 1j, "'layer0_weights' must hold floating-point numbers, got dtype complex128"),
+    ("layer0_biases", np.zeros((1, 8), dtype=int), "'layer0_biases' must hold floating-point numbers, got dtype int64"),
+    ("layer1_weights", np.full((8, 2), np.inf), "'layer1_weights' holds NaN or infinite values"),
+    ("config", np.array([1.0]), "'config' must hold text, got dtype float64"),
+])
+def test_a_bad_array_is_refused_by_its_name(trained, tmp_path, member, value, words):
+    path = trained[0].save(tmp_path / "model")
+    rewrite_member(path, member, value)
+    with pytest.raises(ValueError) as info:
+        nc.Model.load(path)
+    assert words in str(info.value)
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda c: c["optimizer"].update(iterations="5"), "optimizer iterations must be a whole number >= 0, got '5'"),
+    (lambda c: c["optimizer"].update(iterations=True), "optimizer iterations must be a whole number >= 0, got True"),
+    (lambda c: c["optimizer"].update(iterations=-1), "optimizer iterations must be a whole number >= 0, got -1"),
+    (lambda c: c["optimizer"].update(current_learning_rate=float("nan")), "current_learning_rate must be a finite"),
+    (lambda c: c["optimizer"].update(current_learning_rate=0), "current_learning_rate must be a finite number > 0"),
+    (lambda c: c["accuracy"].update(precision=-1.0), "accuracy precision must be a finite number >= 0 or null"),
+    (lambda c: c["optimizer"]["state"].append([0, "weights"]), "optimizer state must be a list of [layer index"),
+    (lambda c: c["optimizer"]["state"][0].__setitem__(1, "kernel"), "optimizer state for 'kernel' of Dense(2 -> 8"),
+    (lambda c: c.update(layers=[]), "'layers' must be a non-empty list, got []"),
+    (lambda c: c["layers"].__setitem__(0, "Dense"), "layer 0 must be {'class': name, 'config': {...}}, got 'Dense'"),
+    (lambda c: c.update(version="2"), "format version '2', which nncore never wrote"),
+    (lambda c: c["layers"][0]["config"].update(n_inputs=2.5), "n_inputs must be a positive integer"),
+])
+def test_every_config_field_is_checked(trained, tmp_path, change, words):
+    path = trained[0].save(tmp_path / "model")
+    rewrite_config(path, change)
+    with pytest.raises(ValueError) as info:
+        nc.Model.load(path)
+    assert words in str(info.value)
+
+
+def test_a_path_without_npz_saves_and_loads_the_same_file(trained, tmp_path):
+    model, X = trained
+    assert model.save(tmp_path / "digits.model") == tmp_path / "digits.model.npz"
+    np.testing.assert_array_equal(nc.Model.load(tmp_path / "digits.model").predict(X), model.predict(X))
+    model.save_parameters(tmp_path / "digits.parms")
+    model.load_parameters(tmp_path / "digits.parms")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX permissions")
+def test_a_saved_file_gets_the_usual_permissions(trained, tmp_path):
+    model = trained[0]
+    previous = os.umask(0o022)
+    try:
+        path = model.save(tmp_path / "model")
+        assert stat.S_IMODE(path.stat().st_mode) == 0o644
+        path.chmod(0o640)
+        model.save(path)
+        assert stat.S_IMODE(path.stat().st_mode) == 0o640
+    finally:
+        os.umask(previous)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="kills a process with SIGKILL")
+def test_the_temporary_of_a_killed_save_is_removed_by_the_next_save(trained, tmp_path):
+    path = trained[0].save(tmp_path / "model")
+    script = f"""
+import numpy as np, time, nncore as nc
+from nncore import saving
+model = nc.Model.load({str(path)!r})
+def slow(file, **arrays):
+    file.write(b"part of a model"); file.flush(); print("writing", flush=True); time.sleep(60)
+saving.np.savez = slow
+model.save({str(path)!r})
+"""
+    saver = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert saver.stdout.readline() == "writing\n"
+    saver.send_signal(signal.SIGKILL)
+    saver.wait()
+    assert len(list(tmp_path.glob(".model.npz.*.tmp"))) == 1
+    trained[0].save(path)
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
