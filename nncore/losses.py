@@ -89,6 +89,9 @@ class Loss:
     def _predictions(self, y_pred):
         return _checks.as_array(f"{type(self).__name__} predictions", y_pred, ndim=2)
 
+    def _dvalues(self, dvalues):
+        return _checks.as_array(f"{type(self).__name__}.backward's predictions", dvalues, ndim=2)
+
     def config(self):
         """Constructor arguments."""
         return {}
@@ -120,6 +123,7 @@ class CategoricalCrossentropy(Loss):
 
     def backward(self, dvalues, y_true):
         r""":math:`-y_{i,j} / \hat y_{i,j} / N`, shape ``(N, K)`` (predictions clipped as in forward)."""
+        dvalues = self._dvalues(dvalues)
         samples, labels = dvalues.shape
         y_true = _checks.class_labels("y_true", y_true, samples, labels)
         if y_true.ndim == 1:
@@ -148,6 +152,7 @@ class BinaryCrossentropy(Loss):
         return np.mean(sample_losses, axis=-1)
 
     def backward(self, dvalues, y_true):
+        dvalues = self._dvalues(dvalues)
         samples, outputs = dvalues.shape
         y_true = _checks.same_shape("y_true", y_true, dvalues)
         clipped = np.clip(dvalues, EPSILON, 1 - EPSILON)
@@ -165,6 +170,7 @@ class MeanSquaredError(Loss):
         return np.mean((y_true - y_pred) ** 2, axis=-1)
 
     def backward(self, dvalues, y_true):
+        dvalues = self._dvalues(dvalues)
         samples, outputs = dvalues.shape
         y_true = _checks.same_shape("y_true", y_true, dvalues)
         self.dinputs = -2 * (y_true - dvalues) / outputs / samples
@@ -184,6 +190,7 @@ class MeanAbsoluteError(Loss):
         return np.mean(np.abs(y_true - y_pred), axis=-1)
 
     def backward(self, dvalues, y_true):
+        dvalues = self._dvalues(dvalues)
         samples, outputs = dvalues.shape
         y_true = _checks.same_shape("y_true", y_true, dvalues)
         self.dinputs = np.sign(dvalues - y_true) / outputs / samples
@@ -207,6 +214,7 @@ class SoftmaxCategoricalCrossentropy:
         return self.loss.calculate(self.output, y_true)
 
     def backward(self, dvalues, y_true):
+        dvalues = _checks.as_array("SoftmaxCategoricalCrossentropy.backward's probabilities", dvalues, ndim=2)
         samples, labels = dvalues.shape
         y_true = _checks.class_labels("y_true", y_true, samples, labels)
         if y_true.ndim == 2:

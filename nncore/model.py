@@ -95,6 +95,9 @@ class Model:
 
     def add(self, layer):
         """Append a layer or activation (anything with ``forward``)."""
+        if isinstance(layer, type):
+            raise TypeError(f"layer must be a layer object, got the class {layer.__name__}: "
+                            f"call it, e.g. {layer.__name__}(...)")
         if not callable(getattr(layer, "forward", None)):
             raise TypeError(f"layer must have a forward method, got {type(layer).__name__}")
         self.layers.append(layer)

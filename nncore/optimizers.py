@@ -41,9 +41,16 @@ class Optimizer:
 
     def update_params(self, layer):
         """Update every parameter in ``layer.params`` in place from its gradient ``d<name>``."""
-        layer_state = self.states.setdefault(layer, {})
+        try:
+            layer_state = self.states[layer]
+        except (KeyError, TypeError):
+            if not getattr(layer, "params", ()):
+                raise TypeError(f"update_params takes a layer that names its parameters in params, got {layer!r}")
+            layer_state = self.states[layer] = {}
         for name in layer.params:
-            value, grad = getattr(layer, name), getattr(layer, "d" + name)
+            value, grad = getattr(layer, name), getattr(layer, "d" + name, None)
+            if grad is None:
+                raise ValueError(f"{layer!r} has no gradient d{name} yet: call backward before the optimizer's step")
             if name not in layer_state:
                 layer_state[name] = {slot: self.initial_state(value, grad) for slot in self.slots}
             self.update(value, grad, layer_state[name])

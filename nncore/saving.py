@@ -103,6 +103,8 @@ class Archive:
     """
 
     def __init__(self, path):
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a file path (str or pathlib.Path), got {type(path).__name__}")
         self.path = _existing_path(path)
         self.name = self.path.name
         self.file = _open_regular_file(self.path)
