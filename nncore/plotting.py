@@ -11,10 +11,21 @@ def _axes(ax, figsize=(5, 4)):
     return ax
 
 
+def _same_length(name, values, X):
+    """``values`` flattened, refused unless it has one entry per row of ``X``."""
+    values = _checks.as_array(name, values).reshape(-1)
+    if len(values) != len(X):
+        raise ValueError(f"{name} must have one value per row of X ({len(X)}), got {len(values)}")
+    return values
+
+
 def _predict_classes(model_or_fn, points):
     """Class per point from a callable returning scores/labels, or an object with ``predict``."""
     predict = model_or_fn.predict if hasattr(model_or_fn, "predict") else model_or_fn
     scores = np.asarray(predict(points))
+    if scores.dtype.kind not in "biuf" or len(scores) != len(points):
+        raise ValueError(f"the model must map the {len(points)} grid points to {len(points)} scores or labels, "
+                         f"got {type(scores).__name__} of shape {scores.shape} and dtype {scores.dtype}")
     if scores.ndim == 2 and scores.shape[1] > 1:
         return np.argmax(scores, axis=1)
     return (scores.reshape(-1) > 0.5).astype(int) if scores.dtype.kind == "f" else scores.reshape(-1)
@@ -27,7 +38,7 @@ def plot_decision_boundary(model_or_fn, X, y, *, ax=None, resolution=200, title=
     sigmoid outputs ``(M, 1)`` or to labels ``(M,)``; an object with ``predict`` works too.
     """
     X = _checks.as_array("X", X, ndim=2, n_columns=2)
-    y = np.asarray(y).reshape(-1)
+    y = _same_length("y", y, X)
     ax = _axes(ax)
     margin = 0.1 * (X.max(axis=0) - X.min(axis=0)) + 1e-9
     low, high = X.min(axis=0) - margin, X.max(axis=0) + margin
@@ -51,14 +62,17 @@ def plot_history(history, *, keys=("loss", "accuracy"), ax=None):
 
     With several keys and no ``ax``, one panel per key side by side; returns a list of Axes then.
     """
+    if not isinstance(history, dict):
+        raise TypeError(f"history must be the dict that Model.train returns, got {type(history).__name__}")
+    for key in keys:
+        if key not in history:
+            raise ValueError(f"history has no {key!r}; it has: {', '.join(sorted(history))}")
     if ax is None:
         _, axes = plt.subplots(1, len(keys), figsize=(5 * len(keys), 3.5), squeeze=False)
         axes = list(axes[0])
     else:
         axes = [ax] * len(keys)
     for key, axis in zip(keys, axes):
-        if key not in history:
-            raise ValueError(f"history has no {key!r}; it has: {', '.join(sorted(history))}")
         epochs = history.get("epoch", range(len(history[key])))
         axis.plot(epochs, history[key], label=f"training {key}")
         if f"val_{key}" in history and len(history[f"val_{key}"]):
@@ -75,6 +89,9 @@ def plot_activation_shapes(activations, *, x=None, derivatives=True):
 
     ``activations`` maps a title to an nncore activation object. Returns the Axes array.
     """
+    if not isinstance(activations, dict) or not activations:
+        raise TypeError(f"activations must map titles to activation objects, e.g. {{'ReLU': ReLU()}}, "
+                        f"got {activations!r}")
     x = np.linspace(-4, 4, 401).reshape(-1, 1) if x is None else np.asarray(x, dtype=np.float64).reshape(-1, 1)
     _, axes = plt.subplots(1, len(activations), figsize=(3 * len(activations), 2.8), squeeze=False)
     for (title, activation), axis in zip(activations.items(), axes[0]):
@@ -92,8 +109,11 @@ def plot_activation_shapes(activations, *, x=None, derivatives=True):
 
 def plot_lr_schedule(learning_rate, decays, steps):
     r"""The learning rate :math:`\eta_0 / (1 + d\,t)` over ``steps`` steps, one curve per decay ``d``."""
+    learning_rate = _checks.real_number("learning_rate", learning_rate, low_open=True)
+    if not isinstance(decays, (list, tuple, np.ndarray)):
+        raise TypeError(f"decays must be a list of decay values, e.g. [0, 1e-3], got {decays!r}")
     ax = _axes(None)
-    t = np.arange(steps)
+    t = np.arange(_checks.positive_int("steps", steps))
     for decay in decays:
         ax.plot(t, learning_rate / (1 + decay * t), label=f"decay={decay:g}")
     ax.set_xlabel("step t")
@@ -109,6 +129,11 @@ def plot_images(X, y=None, *, image_shape, predictions=None, labels=None, n=16):
     (red when wrong). ``labels`` maps class indices to names.
     """
     X = _checks.as_array("X", X)
+    if X.ndim < 2 or int(np.prod(X.shape[1:])) != int(np.prod(image_shape)):
+        raise ValueError(f"X must hold one image of {tuple(image_shape)} per row, got shape {X.shape}")
+    for name, values in (("y", y), ("predictions", predictions)):
+        if values is not None and len(values) < min(n, len(X)):
+            raise ValueError(f"{name} must have a value for each of the first {min(n, len(X))} images, got {len(values)}")
     n = min(_checks.positive_int("n", n), len(X))
     columns = min(n, 8)
     rows = -(-n // columns)
@@ -150,10 +175,11 @@ def plot_confusion_matrix(cm, labels=None):
 def plot_regression_fit(X, y, y_pred, *, ax=None):
     """Targets ``y`` as points and predictions ``y_pred`` as a line, against the single feature ``X`` ``(N, 1)``."""
     X = _checks.as_array("X", X, ndim=2, n_columns=1)
+    y, y_pred = _same_length("y", y, X), _same_length("y_pred", y_pred, X)
     order = np.argsort(X[:, 0], kind="stable")
     ax = _axes(ax)
-    ax.scatter(X[:, 0], np.asarray(y).reshape(-1), s=4, color="grey", label="target")
-    ax.plot(X[order, 0], np.asarray(y_pred).reshape(-1)[order], color="C1", label="prediction")
+    ax.scatter(X[:, 0], y, s=4, color="grey", label="target")
+    ax.plot(X[order, 0], y_pred[order], color="C1", label="prediction")
     ax.set_xlabel("x")
     ax.set_ylabel("y")
     ax.legend()

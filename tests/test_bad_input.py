@@ -5,11 +5,12 @@ hold. The hand-written cases come first, module by module; then every layer and
 loss nncore registers is given the same mistakes (NaN, text, a gradient of the
 wrong shape, backward before forward), so a new class is checked by registering it.
 """
+import matplotlib
 import numpy as np
 import pytest
 
 import nncore as nc
-from nncore import activations, datasets, gradcheck, losses, registry
+from nncore import activations, datasets, gradcheck, losses, plotting, registry
 from nncore import functional as F
 from nncore.activations import LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
 from nncore.layers import Dense, Dropout
@@ -19,6 +20,15 @@ from nncore.metrics import CategoricalAccuracy, RegressionAccuracy, accuracy, co
 from nncore.optimizers import SGD, Adagrad, Adam, RMSprop
 from test_losses import LABELS, PROBS
 from test_model import spiral_model
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
 
 
 class Widget:
@@ -205,6 +215,26 @@ WRITTEN = [
     (lambda: Adam().step([Dense(2, 3)]), ValueError,
      "Dense(2 -> 3) has no gradient dweights yet: call backward before the optimizer's step"),
     (lambda: nc.Model.load(5), TypeError, "path must be a file path (str or pathlib.Path), got int"),
+    # plotting
+    (lambda: plotting.plot_history({"loss": [1.]}, keys=("acc",)), ValueError, "history has no 'acc'"),
+    (lambda: plotting.plot_history([1, 2]), TypeError, "history must be the dict that Model.train returns, got list"),
+    (lambda: plotting.plot_confusion_matrix(np.ones((2, 3))), ValueError, "cm must be square"),
+    (lambda: plotting.plot_decision_boundary(lambda p: p, np.ones((3, 3)), [0, 1, 2]), ValueError,
+     "X must have 2 columns"),
+    (lambda: plotting.plot_decision_boundary(lambda p: "x", np.ones((3, 2)), [0, 1, 0]), ValueError,
+     "the model must map the 40000 grid points to 40000 scores or labels, got ndarray of shape ()"),
+    (lambda: plotting.plot_decision_boundary(np.argmax, np.ones((3, 2)), [0, 1]), ValueError,
+     "y must have one value per row of X (3), got 2"),
+    (lambda: plotting.plot_lr_schedule(1.0, 0.1, 10), TypeError, "decays must be a list of decay values"),
+    (lambda: plotting.plot_lr_schedule(-1.0, [0.1], 10), ValueError, "learning_rate must be in (0.0, inf)"),
+    (lambda: plotting.plot_images(np.ones((3, 63)), image_shape=(8, 8)), ValueError,
+     "X must hold one image of (8, 8) per row, got shape (3, 63)"),
+    (lambda: plotting.plot_images(np.ones((3, 64)), [1], image_shape=(8, 8)), ValueError,
+     "y must have a value for each of the first 3 images, got 1"),
+    (lambda: plotting.plot_activation_shapes([ReLU()]), TypeError, "activations must map titles to activation"),
+    (lambda: plotting.plot_regression_fit(np.ones((3, 1)), np.ones(4), np.ones(3)), ValueError,
+     "y must have one value per row of X (3), got 4"),
+    (lambda: gradcheck.relative_error(np.ones(2), np.ones(3)), ValueError, "relative_error needs equal shapes"),
     # registry and optimizer state
     (lambda: nc.register(Widget, kind="widget"), ValueError, "unknown kind 'widget'; expected one of: 'layer'"),
     (lambda: nc.register(Widget()), TypeError, "register takes a class, got Widget"),
