@@ -148,17 +148,23 @@ class Model:
         batch_size = len(x_train) if batch_size is None else _checks.positive_int("batch_size", batch_size)
         print_every = _checks.positive_int("print_every", print_every)
         descent = optimizers.SGD(learning_rate)
+        checked = True  # the first step checks every layer's input, later steps do the math alone (as Model.train)
         for epoch in range(1, epochs + 1):
             total = 0.0
             self.loss.new_pass()
             for x, y in model.batches(x_train, y_train, batch_size):
-                total += float(self.loss.accumulate(self.loss.forward(self.forward(x), y)))
+                self.output = self.engine.forward(x, checked=checked)
+                sample_losses = (self.loss.forward if checked else self.loss._forward)(self.output, y)
+                total += float(self.loss.accumulate(sample_losses))
                 if not np.isfinite(total):
                     raise model.diverged(f"the loss must stay finite, got {total} in epoch {epoch}", learning_rate)
-                self.backward(y)
+                self.engine.backward(self.output, y, checked=checked)
                 descent.step(self.engine.trainable_layers)
-            model.check_not_diverged(self.loss, self.engine.trainable_layers, epoch, learning_rate)
+                checked = False
+            model.check_not_diverged(self.loss, epoch, learning_rate)
             mean_loss = total / len(x_train)
+            if epoch == epochs:
+                model.check_parameters_finite(self.engine.trainable_layers, epoch, learning_rate)
             if print_loss and (epoch % print_every == 0 or epoch == epochs):
                 print(f"epoch {epoch}/{epochs}, loss {mean_loss:.6f}")
         return mean_loss

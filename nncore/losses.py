@@ -58,12 +58,13 @@ class Loss:
         penalty = getattr(layer, "regularization_loss", None)
         return penalty() if callable(penalty) else 0.0
 
-    def calculate(self, output, y, *, include_regularization=False):
+    def calculate(self, output, y, *, include_regularization=False, checked=True):
         """Mean loss over the batch; also added to the running totals.
 
         Returns ``data_loss``, or ``(data_loss, regularization_loss)`` when asked.
+        ``checked=False`` skips the checks of ``output`` (a model's own predictions), not those of ``y``.
         """
-        sample_losses = self.forward(output, y)
+        sample_losses = self.forward(output, y) if checked else self._forward(output, y)
         data_loss = self.accumulate(sample_losses) / len(sample_losses)  # np.mean's number, from the one sum
         if not include_regularization:
             return data_loss
@@ -86,11 +87,17 @@ class Loss:
             return data_loss
         return data_loss, self.regularization_loss()
 
-    def _predictions(self, y_pred):
-        return _checks.as_array(f"{type(self).__name__} predictions", y_pred, ndim=2)
+    def forward(self, y_pred, y_true):
+        """Per-sample losses ``(N,)`` of the predictions ``(N, J)``, checked first; the math is ``_forward``."""
+        return self._forward(self._checked_predictions(y_pred), y_true)
 
-    def _dvalues(self, dvalues):
-        return _checks.as_array(f"{type(self).__name__}.backward's predictions", dvalues, ndim=2)
+    def backward(self, dvalues, y_true):
+        """The gradient ``(N, J)`` of the mean loss, after checking ``dvalues``; the math is ``_backward``."""
+        dvalues = _checks.as_array(f"{type(self).__name__}.backward's predictions", dvalues, ndim=2)
+        return self._backward(dvalues, y_true)
+
+    def _checked_predictions(self, y_pred):
+        return _checks.as_array(f"{type(self).__name__} predictions", y_pred, ndim=2)
 
     def config(self):
         """Constructor arguments."""
@@ -110,9 +117,11 @@ class CategoricalCrossentropy(Loss):
 
     ceiling = -np.log(EPSILON)
 
-    def forward(self, y_pred, y_true):
-        y_pred = _checks.distribution_rows(f"{type(self).__name__} predictions", self._predictions(y_pred),
-                                           hint="apply Softmax first: the loss takes probabilities, not logits")
+    def _checked_predictions(self, y_pred):
+        return _checks.distribution_rows(f"{type(self).__name__} predictions", super()._checked_predictions(y_pred),
+                                         hint="apply Softmax first: the loss takes probabilities, not logits")
+
+    def _forward(self, y_pred, y_true):
         y_true = _checks.class_labels("y_true", y_true, *y_pred.shape)
         clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
         if y_true.ndim == 1:
@@ -121,9 +130,8 @@ class CategoricalCrossentropy(Loss):
             correct_confidences = np.sum(clipped * y_true, axis=1)
         return -np.log(correct_confidences)
 
-    def backward(self, dvalues, y_true):
+    def _backward(self, dvalues, y_true):
         r""":math:`-y_{i,j} / \hat y_{i,j} / N`, shape ``(N, K)`` (predictions clipped as in forward)."""
-        dvalues = self._dvalues(dvalues)
         samples, labels = dvalues.shape
         y_true = _checks.class_labels("y_true", y_true, samples, labels)
         if y_true.ndim == 1:
@@ -142,17 +150,19 @@ class BinaryCrossentropy(Loss):
 
     ceiling = -np.log(EPSILON)
 
-    def forward(self, y_pred, y_true):
-        y_pred = _checks.within_unit_interval(f"{type(self).__name__} predictions", self._predictions(y_pred),
-                                              hint="apply Sigmoid first: the loss takes probabilities")
+    def _checked_predictions(self, y_pred):
+        return _checks.within_unit_interval(f"{type(self).__name__} predictions",
+                                            super()._checked_predictions(y_pred),
+                                            hint="apply Sigmoid first: the loss takes probabilities")
+
+    def _forward(self, y_pred, y_true):
         y_true = _checks.within_unit_interval("y_true", _checks.same_shape("y_true", y_true, y_pred),
                                               hint="binary targets are 0 or 1")
         clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
         sample_losses = -(y_true * np.log(clipped) + (1 - y_true) * np.log(1 - clipped))
         return np.mean(sample_losses, axis=-1)
 
-    def backward(self, dvalues, y_true):
-        dvalues = self._dvalues(dvalues)
+    def _backward(self, dvalues, y_true):
         samples, outputs = dvalues.shape
         y_true = _checks.same_shape("y_true", y_true, dvalues)
         clipped = np.clip(dvalues, EPSILON, 1 - EPSILON)
@@ -164,13 +174,11 @@ class BinaryCrossentropy(Loss):
 class MeanSquaredError(Loss):
     r""":math:`L_i = \frac1J \sum_j (y_{i,j} - \hat y_{i,j})^2`; gradient :math:`-\frac{2}{J}(y - \hat y)/N`."""
 
-    def forward(self, y_pred, y_true):
-        y_pred = self._predictions(y_pred)
+    def _forward(self, y_pred, y_true):
         y_true = _checks.same_shape("y_true", y_true, y_pred)
         return np.mean((y_true - y_pred) ** 2, axis=-1)
 
-    def backward(self, dvalues, y_true):
-        dvalues = self._dvalues(dvalues)
+    def _backward(self, dvalues, y_true):
         samples, outputs = dvalues.shape
         y_true = _checks.same_shape("y_true", y_true, dvalues)
         self.dinputs = -2 * (y_true - dvalues) / outputs / samples
@@ -184,13 +192,11 @@ class MeanAbsoluteError(Loss):
     The book's version uses ``sign(y - y_pred)``, which climbs the loss; this one descends.
     """
 
-    def forward(self, y_pred, y_true):
-        y_pred = self._predictions(y_pred)
+    def _forward(self, y_pred, y_true):
         y_true = _checks.same_shape("y_true", y_true, y_pred)
         return np.mean(np.abs(y_true - y_pred), axis=-1)
 
-    def backward(self, dvalues, y_true):
-        dvalues = self._dvalues(dvalues)
+    def _backward(self, dvalues, y_true):
         samples, outputs = dvalues.shape
         y_true = _checks.same_shape("y_true", y_true, dvalues)
         self.dinputs = np.sign(dvalues - y_true) / outputs / samples
@@ -214,7 +220,11 @@ class SoftmaxCategoricalCrossentropy:
         return self.loss.calculate(self.output, y_true)
 
     def backward(self, dvalues, y_true):
+        """The gradient ``(N, K)`` with respect to the logits, after checking ``dvalues``, the probabilities."""
         dvalues = _checks.as_array("SoftmaxCategoricalCrossentropy.backward's probabilities", dvalues, ndim=2)
+        return self._backward(dvalues, y_true)
+
+    def _backward(self, dvalues, y_true):
         samples, labels = dvalues.shape
         y_true = _checks.class_labels("y_true", y_true, samples, labels)
         if y_true.ndim == 2:

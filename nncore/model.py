@@ -37,21 +37,29 @@ def diverged(what, learning_rate):
     return FloatingPointError(f"{what}: training diverged (try a smaller learning_rate than {learning_rate:g})")
 
 
-def check_not_diverged(loss, trainable_layers, epoch, learning_rate):
-    """At the end of an epoch: every parameter finite, and at most half the samples at the loss's ceiling.
+def check_not_diverged(loss, epoch, learning_rate):
+    """At the end of an epoch: at most half the samples at the loss's ceiling.
 
     A clipped loss (cross-entropy) cannot grow past its ceiling, so a run whose
     predictions are confidently wrong for most samples shows a finite loss while
     its weights run away; the share of samples at the ceiling shows it.
     """
-    for layer in trainable_layers:
-        for name in layer.params:
-            if not np.isfinite(np.sum(getattr(layer, name))):
-                raise diverged(f"the parameters must stay finite, got NaN or inf in the {name} of {layer!r} "
-                               f"after epoch {epoch}", learning_rate)
     if loss.fraction_at_ceiling() > 0.5:
         raise diverged(f"in epoch {epoch}, {loss.fraction_at_ceiling():.0%} of the samples got a probability of "
                        f"at most {EPSILON:g} for their target, where the loss stops growing", learning_rate)
+
+
+def check_parameters_finite(trainable_layers, epoch, learning_rate):
+    """After the last step: every parameter finite.
+
+    Earlier steps need no such check: a NaN or infinite weight makes the next
+    step's loss NaN or infinite, and that stops training.
+    """
+    for layer in trainable_layers:
+        for name in layer.params:
+            if not np.isfinite(getattr(layer, name).sum()):
+                raise diverged(f"the parameters must stay finite, got NaN or inf in the {name} of {layer!r} "
+                               f"after epoch {epoch}", learning_rate)
 
 
 def _step(layer, direction, checked):
@@ -150,14 +158,14 @@ class Model:
     def backward(self, output, y, *, checked=True):
         """Back-propagate the loss of ``output`` against ``y`` through every layer, last to first.
 
-        ``checked=False`` skips the layers' checks of ``dvalues`` (``_backward``), as ``forward`` does.
+        ``checked=False`` skips the checks of ``dvalues`` in the loss and the layers (``_backward``), as ``forward`` does.
         """
         if self.softmax_classifier_output is not None:
-            dvalues = self.softmax_classifier_output.backward(output, y)
+            dvalues = _step(self.softmax_classifier_output, "backward", checked)(output, y)
             self.layers[-1].dinputs = dvalues
             layers = self.layers[:-1]
         else:
-            dvalues = self.loss.backward(output, y)
+            dvalues = _step(self.loss, "backward", checked)(output, y)
             layers = self.layers
         for layer in reversed(layers):
             dvalues = _step(layer, "backward", checked)(dvalues)
@@ -213,7 +221,9 @@ class Model:
             for batch_X, batch_y in batches(X_epoch, y_epoch, batch_size):
                 self._train_step(batch_X, batch_y, epoch, checked=first_step)
                 first_step = False
-            check_not_diverged(self.loss, self.trainable_layers, epoch, self.optimizer.current_learning_rate)
+            check_not_diverged(self.loss, epoch, self.optimizer.current_learning_rate)
+            if epoch == epochs:
+                check_parameters_finite(self.trainable_layers, epoch, self.optimizer.current_learning_rate)
             data_loss, reg_loss = self.loss.calculate_accumulated(include_regularization=True)
             values = {"epoch": epoch, "loss": float(data_loss + reg_loss), "data_loss": float(data_loss),
                       "reg_loss": float(reg_loss), "accuracy": self.accuracy.calculate_accumulated(),
@@ -235,7 +245,7 @@ class Model:
     def _train_step(self, X, y, epoch, *, checked):
         """Forward (with the layers' checks if ``checked``), loss, accuracy, backward, one optimizer step."""
         output = self.forward(X, training=True, checked=checked)
-        data_loss = self.loss.calculate(output, y)
+        data_loss = self.loss.calculate(output, y, checked=checked)
         if not math.isfinite(data_loss):
             raise diverged(f"the loss must stay finite, got {float(data_loss)} in epoch {epoch}",
                            self.optimizer.current_learning_rate)
