@@ -158,7 +158,8 @@ class Model:
     def backward(self, output, y, *, checked=True):
         """Back-propagate the loss of ``output`` against ``y`` through every layer, last to first.
 
-        ``checked=False`` skips the checks of ``dvalues`` in the loss and the layers (``_backward``), as ``forward`` does.
+        ``checked=False`` skips the checks of ``dvalues`` in the loss and the layers (``_backward``),
+        as ``forward`` does.
         """
         if self.softmax_classifier_output is not None:
             dvalues = _step(self.softmax_classifier_output, "backward", checked)(output, y)

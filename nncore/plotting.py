@@ -133,7 +133,8 @@ def plot_images(X, y=None, *, image_shape, predictions=None, labels=None, n=16):
         raise ValueError(f"X must hold one image of {tuple(image_shape)} per row, got shape {X.shape}")
     for name, values in (("y", y), ("predictions", predictions)):
         if values is not None and len(values) < min(n, len(X)):
-            raise ValueError(f"{name} must have a value for each of the first {min(n, len(X))} images, got {len(values)}")
+            raise ValueError(f"{name} must have a value for each of the first {min(n, len(X))} images, "
+                             f"got {len(values)}")
     n = min(_checks.positive_int("n", n), len(X))
     columns = min(n, 8)
     rows = -(-n // columns)

@@ -112,7 +112,8 @@ class Archive:
             self.zip = zipfile.ZipFile(self.file)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError):
             self.file.close()
-            raise ValueError(f"{self.name} is not a NumPy .npz archive (corrupt, truncated or another format)") from None
+            raise ValueError(f"{self.name} is not a NumPy .npz archive (corrupt, truncated or another "
+                             "format)") from None
         self.members = {info.filename.removesuffix(".npy"): info for info in self.zip.infolist()}
 
     def __enter__(self):
