@@ -43,7 +43,11 @@ class Loss:
         return int(np.count_nonzero(sample_losses >= self.ceiling * (1 - 1e-4)))
 
     def fraction_at_ceiling(self):
-        """The share of the samples since ``new_pass()`` whose loss reached ``ceiling``."""
+        """The share of the samples since ``new_pass()`` whose loss reached ``ceiling``.
+
+        Counted in the batches whose mean loss is above half the ceiling, the
+        only ones that can be mostly at it: a lower bound, exact when training has diverged.
+        """
         return self.accumulated_at_ceiling / max(self.accumulated_count, 1)
 
     def remember_trainable_layers(self, layers):
@@ -75,7 +79,9 @@ class Loss:
         batch_sum = np.sum(sample_losses)
         self.accumulated_sum += batch_sum
         self.accumulated_count += len(sample_losses)
-        self.accumulated_at_ceiling += self.count_at_ceiling(sample_losses)
+        if self.ceiling is not None and batch_sum > 0.5 * self.ceiling * len(sample_losses):
+            # Only a batch whose mean is above half the ceiling can have most of its samples at it.
+            self.accumulated_at_ceiling += self.count_at_ceiling(sample_losses)
         return batch_sum
 
     def calculate_accumulated(self, *, include_regularization=False):
