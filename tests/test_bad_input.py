@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import nncore as nc
-from nncore import activations, datasets, gradcheck, losses, plotting, registry
+from nncore import activations, book, datasets, gradcheck, losses, plotting, registry
 from nncore import functional as F
 from nncore.activations import LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
 from nncore.layers import Dense, Dropout
@@ -244,7 +244,8 @@ WRITTEN = [
      ValueError, "the cache of 'weights' must have shape (2, 3), got (1, 1)"),
 ]
 
-LAYER_FACTORIES = {"Dense": lambda: Dense(2, 3), "Dropout": lambda: Dropout(0.5)}
+LAYER_FACTORIES = {"Dense": lambda: Dense(2, 3), "Dropout": lambda: Dropout(0.5),
+                   "Layer_Dropout": lambda: book.Layer_Dropout(0.5)}
 
 
 def nncore_classes(kind):

@@ -1,0 +1,44 @@
+"""The book's chapter listings run on ``from nncore.book import *`` and print what they print on book-style
+classes: the same lines, every number within 0.01 (``tests/book_chapters.py`` holds both)."""
+import contextlib
+import io
+import re
+
+import numpy as np
+import pytest
+
+import book_chapters
+from book_reference import nnfs_initialised
+
+EPOCHS = 301
+NUMBER = re.compile(r"-?\d+\.\d+(?:e-?\d+)?|-?\d+")
+
+
+def printed(chapter, classes):
+    """What the chapter's script prints after nnfs.init(), on the book-style classes or on nncore.book."""
+    namespace = {"EPOCHS": EPOCHS}
+    prelude = "import numpy as np\nfrom nnfs.datasets import spiral_data, sine_data\n"
+    output = io.StringIO()
+    with nnfs_initialised(), contextlib.redirect_stdout(output), np.errstate(over="ignore"):
+        exec(prelude + (book_chapters.BOOK_CLASSES if classes == "book" else "from nncore.book import *\n"),
+             namespace)
+        exec(book_chapters.CHAPTERS[chapter], namespace)
+    return output.getvalue().splitlines()
+
+
+def differences(book_lines, nncore_lines):
+    """The largest difference between the numbers of two printouts, after checking that their words agree."""
+    assert len(book_lines) == len(nncore_lines), (book_lines, nncore_lines)
+    largest = 0.0
+    for book_line, nncore_line in zip(book_lines, nncore_lines):
+        assert NUMBER.sub("#", book_line) == NUMBER.sub("#", nncore_line), (book_line, nncore_line)
+        for a, b in zip(NUMBER.findall(book_line), NUMBER.findall(nncore_line)):
+            largest = max(largest, abs(float(a) - float(b)))
+    return largest
+
+
+@pytest.mark.parametrize("chapter", sorted(book_chapters.CHAPTERS))
+def test_the_chapters_listing_prints_the_same_on_nncore(chapter):
+    book_lines, nncore_lines = printed(chapter, "book"), printed(chapter, "nncore")
+    assert len(book_lines) == EPOCHS // 100 + 2
+    assert differences(book_lines, nncore_lines) <= 0.01
