@@ -2,12 +2,16 @@
 
 Each script in ``CHAPTERS`` is the final listing of a chapter of *Neural Networks from Scratch in Python*
 (re-typed in its style, with smaller epoch counts): it uses the book's class names and prints what the
-book's listing prints. ``BOOK_CLASSES`` holds book-style classes, written for these tests from the book's
-formulas; ``tests/test_book_chapters.py`` runs every script once on them and once on ``from nncore.book
-import *`` and compares the printed lines.
+book's listing prints. ``BOOK_CLASSES`` holds book-style classes of chapters 15-17 (with ``tests/book_reference.py``'s ReLU and
+Adam), written for these tests from the book's
+formulas, and ``BOOK_MODEL_CLASSES`` those of chapters 18 and 19 (a ``Model`` and layers that take
+``training``); ``tests/test_book_chapters.py`` runs every script once on them and once on
+``from nncore.book import *`` and compares the printed lines.
 """
 
 BOOK_CLASSES = '''
+from book_reference import AdamOptimizer as Optimizer_Adam, ReLUActivation as Activation_ReLU
+
 class Layer_Dense:
     def __init__(self, n_inputs, n_neurons, weight_regularizer_l1=0, weight_regularizer_l2=0,
                  bias_regularizer_l1=0, bias_regularizer_l2=0):
@@ -47,16 +51,6 @@ class Layer_Dropout:
 
     def backward(self, dvalues):
         self.dinputs = dvalues * self.binary_mask
-
-
-class Activation_ReLU:
-    def forward(self, inputs):
-        self.inputs = inputs
-        self.output = np.maximum(0, inputs)
-
-    def backward(self, dvalues):
-        self.dinputs = dvalues.copy()
-        self.dinputs[self.inputs <= 0] = 0
 
 
 class Activation_Softmax:
@@ -130,38 +124,211 @@ class Loss_BinaryCrossentropy(Loss):
         samples, outputs = len(dvalues), len(dvalues[0])
         clipped = np.clip(dvalues, 1e-7, 1 - 1e-7)
         self.dinputs = -(y_true / clipped - (1 - y_true) / (1 - clipped)) / outputs / samples
+'''
+
+BOOK_MODEL_CLASSES = BOOK_CLASSES + '''
+
+class Layer_Input:
+    def forward(self, inputs, training):
+        self.output = inputs
 
 
-class Optimizer_Adam:
-    def __init__(self, learning_rate=0.001, decay=0., epsilon=1e-7, beta_1=0.9, beta_2=0.999):
-        self.learning_rate = self.current_learning_rate = learning_rate
-        self.decay, self.epsilon, self.beta_1, self.beta_2 = decay, epsilon, beta_1, beta_2
-        self.iterations = 0
+class Layer_Dense(Layer_Dense):
+    def forward(self, inputs, training):
+        super().forward(inputs)
 
-    def pre_update_params(self):
-        if self.decay:
-            self.current_learning_rate = self.learning_rate * (1. / (1. + self.decay * self.iterations))
 
-    def update_params(self, layer):
-        if not hasattr(layer, "weight_cache"):
-            layer.weight_momentums, layer.weight_cache = np.zeros_like(layer.weights), np.zeros_like(layer.weights)
-            layer.bias_momentums, layer.bias_cache = np.zeros_like(layer.biases), np.zeros_like(layer.biases)
-        step = self.iterations + 1
-        layer.weight_momentums = self.beta_1 * layer.weight_momentums + (1 - self.beta_1) * layer.dweights
-        layer.bias_momentums = self.beta_1 * layer.bias_momentums + (1 - self.beta_1) * layer.dbiases
-        weight_momentums_corrected = layer.weight_momentums / (1 - self.beta_1 ** step)
-        bias_momentums_corrected = layer.bias_momentums / (1 - self.beta_1 ** step)
-        layer.weight_cache = self.beta_2 * layer.weight_cache + (1 - self.beta_2) * layer.dweights ** 2
-        layer.bias_cache = self.beta_2 * layer.bias_cache + (1 - self.beta_2) * layer.dbiases ** 2
-        weight_cache_corrected = layer.weight_cache / (1 - self.beta_2 ** step)
-        bias_cache_corrected = layer.bias_cache / (1 - self.beta_2 ** step)
-        layer.weights += (-self.current_learning_rate * weight_momentums_corrected
-                          / (np.sqrt(weight_cache_corrected) + self.epsilon))
-        layer.biases += (-self.current_learning_rate * bias_momentums_corrected
-                         / (np.sqrt(bias_cache_corrected) + self.epsilon))
+class Layer_Dropout(Layer_Dropout):
+    def forward(self, inputs, training):
+        self.inputs = inputs
+        if not training:
+            self.output = inputs.copy()
+            return
+        super().forward(inputs)
 
-    def post_update_params(self):
-        self.iterations += 1
+
+class Activation_ReLU(Activation_ReLU):
+    def forward(self, inputs, training):
+        super().forward(inputs)
+
+    def predictions(self, outputs):
+        return outputs
+
+
+class Activation_Softmax(Activation_Softmax):
+    def forward(self, inputs, training):
+        super().forward(inputs)
+
+    def predictions(self, outputs):
+        return np.argmax(outputs, axis=1)
+
+
+class Loss(Loss):
+    def remember_trainable_layers(self, trainable_layers):
+        self.trainable_layers = trainable_layers
+
+    def calculate(self, output, y, *, include_regularization=False):
+        sample_losses = self.forward(output, y)
+        data_loss = np.mean(sample_losses)
+        self.accumulated_sum += np.sum(sample_losses)
+        self.accumulated_count += len(sample_losses)
+        if not include_regularization:
+            return data_loss
+        return data_loss, sum(self.regularization_loss(layer) for layer in self.trainable_layers)
+
+    def calculate_accumulated(self, *, include_regularization=False):
+        data_loss = self.accumulated_sum / self.accumulated_count
+        if not include_regularization:
+            return data_loss
+        return data_loss, sum(self.regularization_loss(layer) for layer in self.trainable_layers)
+
+    def new_pass(self):
+        self.accumulated_sum = 0
+        self.accumulated_count = 0
+
+
+class Loss_CategoricalCrossentropy(Loss, Loss_CategoricalCrossentropy):
+    pass
+
+
+class Activation_Softmax_Loss_CategoricalCrossentropy(Activation_Softmax_Loss_CategoricalCrossentropy):
+    def __init__(self):
+        pass
+
+
+class Accuracy:
+    def calculate(self, predictions, y):
+        comparisons = self.compare(predictions, y)
+        self.accumulated_sum += np.sum(comparisons)
+        self.accumulated_count += len(comparisons)
+        return np.mean(comparisons)
+
+    def calculate_accumulated(self):
+        return self.accumulated_sum / self.accumulated_count
+
+    def new_pass(self):
+        self.accumulated_sum = 0
+        self.accumulated_count = 0
+
+
+class Accuracy_Categorical(Accuracy):
+    def __init__(self, *, binary=False):
+        self.binary = binary
+
+    def init(self, y):
+        pass
+
+    def compare(self, predictions, y):
+        if not self.binary and len(y.shape) == 2:
+            y = np.argmax(y, axis=1)
+        return predictions == y
+
+
+class Model:
+    def __init__(self):
+        self.layers = []
+        self.softmax_classifier_output = None
+
+    def add(self, layer):
+        self.layers.append(layer)
+
+    def set(self, *, loss, optimizer, accuracy):
+        self.loss, self.optimizer, self.accuracy = loss, optimizer, accuracy
+
+    def finalize(self):
+        self.input_layer = Layer_Input()
+        self.trainable_layers = [layer for layer in self.layers if hasattr(layer, "weights")]
+        self.output_layer_activation = self.layers[-1]
+        self.loss.remember_trainable_layers(self.trainable_layers)
+        if isinstance(self.layers[-1], Activation_Softmax) and isinstance(self.loss, Loss_CategoricalCrossentropy):
+            self.softmax_classifier_output = Activation_Softmax_Loss_CategoricalCrossentropy()
+
+    def forward(self, X, training):
+        self.input_layer.forward(X, training)
+        output = self.input_layer.output
+        for layer in self.layers:
+            layer.forward(output, training)
+            output = layer.output
+        return output
+
+    def backward(self, output, y):
+        if self.softmax_classifier_output is not None:
+            self.softmax_classifier_output.backward(output, y)
+            dinputs = self.softmax_classifier_output.dinputs
+            layers = self.layers[:-1]
+        else:
+            self.loss.backward(output, y)
+            dinputs = self.loss.dinputs
+            layers = self.layers
+        for layer in reversed(layers):
+            layer.backward(dinputs)
+            dinputs = layer.dinputs
+
+    def step(self, X, y):
+        output = self.forward(X, training=True)
+        data_loss, regularization_loss = self.loss.calculate(output, y, include_regularization=True)
+        accuracy = self.accuracy.calculate(self.output_layer_activation.predictions(output), y)
+        self.backward(output, y)
+        self.optimizer.pre_update_params()
+        for layer in self.trainable_layers:
+            self.optimizer.update_params(layer)
+        self.optimizer.post_update_params()
+        return (f'acc: {accuracy:.3f}, loss: {data_loss + regularization_loss:.3f} (data_loss: {data_loss:.3f}, '
+                f'reg_loss: {regularization_loss:.3f}), lr: {self.optimizer.current_learning_rate}')
+
+    def validate(self, X_val, y_val, batch_size):
+        self.loss.new_pass()
+        self.accuracy.new_pass()
+        steps = 1 if batch_size is None else -(-len(X_val) // batch_size)
+        for step in range(steps):
+            if batch_size is None:
+                batch_X, batch_y = X_val, y_val
+            else:
+                batch_X = X_val[step * batch_size:(step + 1) * batch_size]
+                batch_y = y_val[step * batch_size:(step + 1) * batch_size]
+            output = self.forward(batch_X, training=False)
+            self.loss.calculate(output, batch_y)
+            self.accuracy.calculate(self.output_layer_activation.predictions(output), batch_y)
+        print(f'validation, acc: {self.accuracy.calculate_accumulated():.3f}, '
+              f'loss: {self.loss.calculate_accumulated():.3f}')
+
+
+class Model_Chapter18(Model):
+    def train(self, X, y, *, epochs=1, print_every=1, validation_data=None):
+        self.accuracy.init(y)
+        for epoch in range(1, epochs + 1):
+            self.loss.new_pass()
+            self.accuracy.new_pass()
+            line = self.step(X, y)
+            if not epoch % print_every:
+                print(f'epoch: {epoch}, ' + line)
+        if validation_data is not None:
+            self.validate(*validation_data, None)
+
+
+class Model_Chapter19(Model):
+    def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None):
+        self.accuracy.init(y)
+        steps = 1 if batch_size is None else -(-len(X) // batch_size)
+        for epoch in range(1, epochs + 1):
+            print(f'epoch: {epoch}')
+            self.loss.new_pass()
+            self.accuracy.new_pass()
+            for step in range(steps):
+                if batch_size is None:
+                    batch_X, batch_y = X, y
+                else:
+                    batch_X = X[step * batch_size:(step + 1) * batch_size]
+                    batch_y = y[step * batch_size:(step + 1) * batch_size]
+                line = self.step(batch_X, batch_y)
+                if not step % print_every or step == steps - 1:
+                    print(f'step: {step}, ' + line)
+            data_loss, regularization_loss = self.loss.calculate_accumulated(include_regularization=True)
+            print(f'training, acc: {self.accuracy.calculate_accumulated():.3f}, '
+                  f'loss: {data_loss + regularization_loss:.3f} (data_loss: {data_loss:.3f}, '
+                  f'reg_loss: {regularization_loss:.3f}), lr: {self.optimizer.current_learning_rate}')
+            if validation_data is not None:
+                self.validate(*validation_data, batch_size)
 '''
 
 CHAPTERS = {}
@@ -250,4 +417,39 @@ loss = loss_function.calculate(activation2.output, y_test)
 predictions = (activation2.output > 0.5) * 1
 accuracy = np.mean(predictions == y_test)
 print(f'validation, acc: {accuracy:.3f}, loss: {loss:.3f}')
+'''
+
+CHAPTERS[18] = '''
+X, y = spiral_data(samples=1000, classes=3)
+X_test, y_test = spiral_data(samples=100, classes=3)
+model = Model()
+model.add(Layer_Dense(2, 512, weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4))
+model.add(Activation_ReLU())
+model.add(Layer_Dropout(0.1))
+model.add(Layer_Dense(512, 3))
+model.add(Activation_Softmax())
+model.set(loss=Loss_CategoricalCrossentropy(), optimizer=Optimizer_Adam(learning_rate=0.05, decay=5e-5),
+          accuracy=Accuracy_Categorical())
+model.finalize()
+model.train(X, y, validation_data=(X_test, y_test), epochs=EPOCHS, print_every=100)
+'''
+
+CHAPTERS[19] = '''
+X, y, X_test, y_test = load_digits_split()  # the bundled 8x8 digits in place of Fashion-MNIST
+keys = np.array(range(X.shape[0]))
+np.random.shuffle(keys)
+X = X[keys]
+y = y[keys]
+X = (X.reshape(X.shape[0], -1).astype(np.float32) - 8) / 8
+X_test = (X_test.reshape(X_test.shape[0], -1).astype(np.float32) - 8) / 8
+model = Model()
+model.add(Layer_Dense(X.shape[1], 128))
+model.add(Activation_ReLU())
+model.add(Layer_Dense(128, 128))
+model.add(Activation_ReLU())
+model.add(Layer_Dense(128, 10))
+model.add(Activation_Softmax())
+model.set(loss=Loss_CategoricalCrossentropy(), optimizer=Optimizer_Adam(decay=1e-3), accuracy=Accuracy_Categorical())
+model.finalize()
+model.train(X, y, validation_data=(X_test, y_test), epochs=EPOCHS // 100, batch_size=128, print_every=5)
 '''
