@@ -203,6 +203,8 @@ class Optimizer_RMSprop(Optimizer_Adagrad):
 '''
 
 BOOK_MODEL_CLASSES = BOOK_CLASSES + '''
+import copy
+import pickle
 
 class Layer_Input:
     def forward(self, inputs, training):
@@ -308,8 +310,13 @@ class Model:
     def add(self, layer):
         self.layers.append(layer)
 
-    def set(self, *, loss, optimizer, accuracy):
-        self.loss, self.optimizer, self.accuracy = loss, optimizer, accuracy
+    def set(self, *, loss=None, optimizer=None, accuracy=None):
+        if loss is not None:
+            self.loss = loss
+        if optimizer is not None:
+            self.optimizer = optimizer
+        if accuracy is not None:
+            self.accuracy = accuracy
 
     def finalize(self):
         self.input_layer = Layer_Input()
@@ -405,6 +412,53 @@ class Model_Chapter19(Model):
                   f'reg_loss: {regularization_loss:.3f}), lr: {self.optimizer.current_learning_rate}')
             if validation_data is not None:
                 self.validate(*validation_data, batch_size)
+
+
+class Layer_Dense(Layer_Dense):
+    def get_parameters(self):
+        return self.weights, self.biases
+
+    def set_parameters(self, weights, biases):
+        self.weights = weights
+        self.biases = biases
+
+
+class Model_Chapter21(Model_Chapter19):
+    def evaluate(self, X_val, y_val, *, batch_size=None):
+        self.validate(X_val, y_val, batch_size)
+
+    def predict(self, X, *, batch_size=None):
+        steps = 1 if batch_size is None else -(-len(X) // batch_size)
+        outputs = []
+        for step in range(steps):
+            batch_X = X if batch_size is None else X[step * batch_size:(step + 1) * batch_size]
+            outputs.append(self.forward(batch_X, training=False))
+        return np.vstack(outputs)
+
+    def get_parameters(self):
+        return [layer.get_parameters() for layer in self.trainable_layers]
+
+    def set_parameters(self, parameters):
+        for parameter_set, layer in zip(parameters, self.trainable_layers):
+            layer.set_parameters(*parameter_set)
+
+    def save_parameters(self, path):
+        with open(path, "wb") as f:
+            pickle.dump(self.get_parameters(), f)
+
+    def load_parameters(self, path):
+        with open(path, "rb") as f:
+            self.set_parameters(pickle.load(f))
+
+    def save(self, path):
+        model = copy.deepcopy(self)
+        with open(path, "wb") as f:
+            pickle.dump(model, f)
+
+    @staticmethod
+    def load(path):
+        with open(path, "rb") as f:
+            return pickle.load(f)
 '''
 
 CHAPTERS = {}
@@ -510,21 +564,7 @@ model.finalize()
 model.train(X, y, validation_data=(X_test, y_test), epochs=EPOCHS, print_every=100)
 '''
 
-CHAPTERS[19] = '''
-X, y, X_test, y_test = load_digits_split()  # the bundled 8x8 digits in place of Fashion-MNIST
-keys = np.array(range(X.shape[0]))
-np.random.shuffle(keys)
-X = X[keys]
-y = y[keys]
-X = (X.reshape(X.shape[0], -1).astype(np.float32) - 8) / 8
-X_test = (X_test.reshape(X_test.shape[0], -1).astype(np.float32) - 8) / 8
-model = Model()
-model.add(Layer_Dense(X.shape[1], 128))
-model.add(Activation_ReLU())
-model.add(Layer_Dense(128, 128))
-model.add(Activation_ReLU())
-model.add(Layer_Dense(128, 10))
-model.add(Activation_Softmax())
+CHAPTER_19_TAIL = '''
 model.set(loss=Loss_CategoricalCrossentropy(), optimizer=Optimizer_Adam(decay=1e-3), accuracy=Accuracy_Categorical())
 model.finalize()
 model.train(X, y, validation_data=(X_test, y_test), epochs=EPOCHS // 100, batch_size=128, print_every=5)
@@ -608,3 +648,206 @@ for epoch in range(EPOCHS):
 '''
 """Chapter 17 sets the book's Layer_Dense to initialise with 0.1 inside the class; on nncore the listing says
 so in the call (``weight_scale=0.1``), the one edit a listing needs (``INITIALISATION``)."""
+
+DIGITS = '''
+X, y, X_test, y_test = load_digits_split()  # the bundled 8x8 digits in place of Fashion-MNIST
+keys = np.array(range(X.shape[0]))
+np.random.shuffle(keys)
+X = X[keys]
+y = y[keys]
+X = (X.reshape(X.shape[0], -1).astype(np.float32) - 8) / 8
+X_test = (X_test.reshape(X_test.shape[0], -1).astype(np.float32) - 8) / 8
+'''
+
+DIGITS_MODEL = '''
+model = Model()
+model.add(Layer_Dense(X.shape[1], 128))
+model.add(Activation_ReLU())
+model.add(Layer_Dense(128, 128))
+model.add(Activation_ReLU())
+model.add(Layer_Dense(128, 10))
+model.add(Activation_Softmax())
+'''
+
+CHAPTERS[21] = DIGITS + DIGITS_MODEL + '''
+model.set(loss=Loss_CategoricalCrossentropy(), optimizer=Optimizer_Adam(decay=1e-3), accuracy=Accuracy_Categorical())
+model.finalize()
+model.train(X, y, validation_data=(X_test, y_test), epochs=EPOCHS // 100, batch_size=128, print_every=100)
+model.evaluate(X_test, y_test)
+parameters = model.get_parameters()
+''' + DIGITS_MODEL + '''
+model.set(loss=Loss_CategoricalCrossentropy(), accuracy=Accuracy_Categorical())
+model.finalize()
+model.set_parameters(parameters)
+model.evaluate(X_test, y_test)
+model.save_parameters('fashion_mnist.parms')
+model.load_parameters('fashion_mnist.parms')
+model.evaluate(X_test, y_test)
+model.save('fashion_mnist.model')
+model = Model.load('fashion_mnist.model')
+model.evaluate(X_test, y_test)
+'''
+
+CHAPTERS[22] = DIGITS + DIGITS_MODEL + '''
+model.set(loss=Loss_CategoricalCrossentropy(), optimizer=Optimizer_Adam(decay=1e-3), accuracy=Accuracy_Categorical())
+model.finalize()
+model.train(X, y, epochs=EPOCHS // 100, batch_size=128, print_every=100)
+model.save('digits.model')
+model = Model.load('digits.model')
+confidences = model.predict(X_test[:5])
+predictions = model.output_layer_activation.predictions(confidences)
+print(predictions)
+digit_labels = {k: str(k) for k in range(10)}
+for prediction in predictions:
+    print(digit_labels[prediction])
+'''
+
+CHAPTERS[19] = DIGITS + DIGITS_MODEL + CHAPTER_19_TAIL
+
+CHAPTERS[3] = '''
+X, y = spiral_data(samples=100, classes=3)
+dense1 = Layer_Dense(2, 3)
+dense1.forward(X)
+print(dense1.output[:5])
+'''
+
+CHAPTERS[4] = '''
+X, y = spiral_data(samples=100, classes=3)
+dense1 = Layer_Dense(2, 3)
+activation1 = Activation_ReLU()
+dense2 = Layer_Dense(3, 3)
+activation2 = Activation_Softmax()
+dense1.forward(X)
+activation1.forward(dense1.output)
+dense2.forward(activation1.output)
+activation2.forward(dense2.output)
+print(activation2.output[:5])
+'''
+
+CHAPTERS[5] = CHAPTERS[4] + '''
+loss_function = Loss_CategoricalCrossentropy()
+loss = loss_function.calculate(activation2.output, y)
+print('loss:', loss)
+predictions = np.argmax(activation2.output, axis=1)
+if len(y.shape) == 2:
+    y = np.argmax(y, axis=1)
+accuracy = np.mean(predictions == y)
+print('acc:', accuracy)
+'''
+
+CHAPTERS[6] = '''
+X, y = vertical_data(samples=100, classes=3)
+dense1 = Layer_Dense(2, 3)
+activation1 = Activation_ReLU()
+dense2 = Layer_Dense(3, 3)
+activation2 = Activation_Softmax()
+loss_function = Loss_CategoricalCrossentropy()
+lowest_loss = 9999999
+best_dense1_weights = dense1.weights.copy()
+best_dense1_biases = dense1.biases.copy()
+best_dense2_weights = dense2.weights.copy()
+best_dense2_biases = dense2.biases.copy()
+for iteration in range(EPOCHS * 3):
+    dense1.weights += 0.05 * np.random.randn(2, 3)
+    dense1.biases += 0.05 * np.random.randn(1, 3)
+    dense2.weights += 0.05 * np.random.randn(3, 3)
+    dense2.biases += 0.05 * np.random.randn(1, 3)
+    dense1.forward(X)
+    activation1.forward(dense1.output)
+    dense2.forward(activation1.output)
+    activation2.forward(dense2.output)
+    loss = loss_function.calculate(activation2.output, y)
+    predictions = np.argmax(activation2.output, axis=1)
+    accuracy = np.mean(predictions == y)
+    if loss < lowest_loss:
+        print('New set of weights found, iteration:', iteration, 'loss:', loss, 'acc:', accuracy)
+        best_dense1_weights = dense1.weights.copy()
+        best_dense1_biases = dense1.biases.copy()
+        best_dense2_weights = dense2.weights.copy()
+        best_dense2_biases = dense2.biases.copy()
+        lowest_loss = loss
+    else:
+        dense1.weights = best_dense1_weights.copy()
+        dense1.biases = best_dense1_biases.copy()
+        dense2.weights = best_dense2_weights.copy()
+        dense2.biases = best_dense2_biases.copy()
+'''
+
+CHAPTERS[9] = '''
+X, y = spiral_data(samples=100, classes=3)
+dense1 = Layer_Dense(2, 3)
+activation1 = Activation_ReLU()
+dense2 = Layer_Dense(3, 3)
+loss_activation = Activation_Softmax_Loss_CategoricalCrossentropy()
+dense1.forward(X)
+activation1.forward(dense1.output)
+dense2.forward(activation1.output)
+loss = loss_activation.forward(dense2.output, y)
+print(loss_activation.output[:5])
+print('loss:', loss)
+predictions = np.argmax(loss_activation.output, axis=1)
+if len(y.shape) == 2:
+    y = np.argmax(y, axis=1)
+accuracy = np.mean(predictions == y)
+print('acc:', accuracy)
+loss_activation.backward(loss_activation.output, y)
+dense2.backward(loss_activation.dinputs)
+activation1.backward(dense2.dinputs)
+dense1.backward(activation1.dinputs)
+print(dense1.dweights)
+print(dense1.dbiases)
+print(dense2.dweights)
+print(dense2.dbiases)
+'''
+
+TEST_DATA_CHECK = '''
+X_test, y_test = spiral_data(samples=100, classes=3)
+dense1.forward(X_test)
+activation1.forward(dense1.output)
+dense2.forward(activation1.output)
+loss = loss_activation.forward(dense2.output, y_test)
+predictions = np.argmax(loss_activation.output, axis=1)
+if len(y_test.shape) == 2:
+    y_test = np.argmax(y_test, axis=1)
+accuracy = np.mean(predictions == y_test)
+print(f'validation, acc: {accuracy:.3f}, loss: {loss:.3f}')
+'''
+
+CHAPTERS[11] = CHAPTERS[10].replace("OPTIMIZER", "Optimizer_Adam(learning_rate=0.05, decay=5e-7)") + TEST_DATA_CHECK
+
+CHAPTERS[14] = '''
+X, y = spiral_data(samples=1000, classes=3)
+dense1 = Layer_Dense(2, 64, weight_regularizer_l2=5e-4, bias_regularizer_l2=5e-4)
+activation1 = Activation_ReLU()
+dense2 = Layer_Dense(64, 3)
+loss_activation = Activation_Softmax_Loss_CategoricalCrossentropy()
+optimizer = Optimizer_Adam(learning_rate=0.02, decay=5e-7)
+for epoch in range(EPOCHS):
+    dense1.forward(X)
+    activation1.forward(dense1.output)
+    dense2.forward(activation1.output)
+    data_loss = loss_activation.forward(dense2.output, y)
+    regularization_loss = (loss_activation.loss.regularization_loss(dense1)
+                           + loss_activation.loss.regularization_loss(dense2))
+    loss = data_loss + regularization_loss
+    predictions = np.argmax(loss_activation.output, axis=1)
+    accuracy = np.mean(predictions == y)
+    if not epoch % 100:
+        print(f'epoch: {epoch}, acc: {accuracy:.3f}, loss: {loss:.3f} (data_loss: {data_loss:.3f}, '
+              f'reg_loss: {regularization_loss:.3f}), lr: {optimizer.current_learning_rate}')
+    loss_activation.backward(loss_activation.output, y)
+    dense2.backward(loss_activation.dinputs)
+    activation1.backward(dense2.dinputs)
+    dense1.backward(activation1.dinputs)
+    optimizer.pre_update_params()
+    optimizer.update_params(dense1)
+    optimizer.update_params(dense2)
+    optimizer.post_update_params()
+''' + TEST_DATA_CHECK
+
+CHAPTERS[20] = DIGITS + DIGITS_MODEL + '''
+model.set(loss=Loss_CategoricalCrossentropy(), optimizer=Optimizer_Adam(decay=1e-3), accuracy=Accuracy_Categorical())
+model.finalize()
+model.train(X, y, validation_data=(X_test, y_test), epochs=EPOCHS // 100, batch_size=128, print_every=100)
+model.evaluate(X_test, y_test)
+'''
