@@ -851,3 +851,11 @@ model.finalize()
 model.train(X, y, validation_data=(X_test, y_test), epochs=EPOCHS // 100, batch_size=128, print_every=100)
 model.evaluate(X_test, y_test)
 '''
+
+CHAPTERS[2] = '''
+inputs = [[1.0, 2.0, 3.0, 2.5], [2.0, 5.0, -1.0, 2.0], [-1.5, 2.7, 3.3, -0.8]]
+weights = [[0.2, 0.8, -0.5, 1.0], [0.5, -0.91, 0.26, -0.5], [-0.26, -0.27, 0.17, 0.87]]
+biases = [2.0, 3.0, 0.5]
+layer_outputs = np.dot(inputs, np.array(weights).T) + biases
+print(layer_outputs)
+'''
