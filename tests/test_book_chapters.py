@@ -13,6 +13,7 @@ import book_chapters
 from book_reference import nnfs_initialised
 
 EPOCHS = 301
+WITHOUT_NNFS = {2}  # chapter 2 multiplies lists before the book introduces nnfs.init()
 NUMBER = re.compile(r"-?\d+\.\d+(?:e-?\d+)?|-?\d+")
 
 
@@ -36,7 +37,8 @@ def printed(chapter, classes, folder, optimizer=None):
         version = 18 if chapter == 18 else 19 if chapter < 20 else 21
         definitions = book_chapters.BOOK_MODEL_CLASSES + f"\nModel = Model_Chapter{version}\n"
     output = io.StringIO()
-    with nnfs_initialised(), contextlib.redirect_stdout(output), np.errstate(over="ignore"), contextlib.chdir(folder):
+    numpy_state = contextlib.nullcontext() if chapter in WITHOUT_NNFS else nnfs_initialised()
+    with numpy_state, contextlib.redirect_stdout(output), np.errstate(over="ignore"), contextlib.chdir(folder):
         exec(prelude + definitions, namespace)
         exec(script, namespace)
     return output.getvalue().splitlines()
