@@ -56,11 +56,9 @@ class Layer_Dropout(layers.Dropout):
         return super().forward(inputs, training)
 
     def _forward(self, inputs, training=True):
-        self.inputs = inputs
         if not training:
-            self.binary_mask = None
-            self.output = inputs.copy()
-            return self.output
+            return super()._forward(inputs, training)
+        self.inputs = inputs
         binomial = np.random.binomial if self.rng is None else self.rng.binomial
         self.binary_mask = binomial(1, self.rate, size=inputs.shape) / self.rate
         self.output = inputs * self.binary_mask
