@@ -35,6 +35,11 @@ class Widget:
     """Not a layer: something register must refuse to file under an unknown kind."""
 
 
+def book_model():
+    return book.Model(Dense(2, 3), Softmax(), loss=CategoricalCrossentropy(), optimizer=Adam(),
+                      accuracy=nc.CategoricalAccuracy())
+
+
 def unfinalized():
     model = nc.Model()
     model.add(Dense(2, 3))
@@ -235,6 +240,11 @@ WRITTEN = [
     (lambda: plotting.plot_regression_fit(np.ones((3, 1)), np.ones(4), np.ones(3)), ValueError,
      "y must have one value per row of X (3), got 4"),
     (lambda: gradcheck.relative_error(np.ones(2), np.ones(3)), ValueError, "relative_error needs equal shapes"),
+    (lambda: book_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), epochs=0), ValueError,
+     "epochs must be a positive integer, got 0"),
+    (lambda: book_model().train(np.ones((4, 3)), np.zeros(4, dtype=int)), ValueError,
+     "Dense inputs must have 2 columns, got shape (4, 3)"),
+    (lambda: book_model().evaluate(np.ones((0, 2)), np.zeros(0, dtype=int)), ValueError, "at least one sample"),
     # registry and optimizer state
     (lambda: nc.register(Widget, kind="widget"), ValueError, "unknown kind 'widget'; expected one of: 'layer'"),
     (lambda: nc.register(Widget()), TypeError, "register takes a class, got Widget"),

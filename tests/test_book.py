@@ -55,3 +55,9 @@ def test_a_model_with_the_books_dropout_saves_and_loads(tmp_path):
     loaded = nncore.Model.load(model.save(tmp_path / "book_model"))
     assert [repr(layer) for layer in loaded.layers] == [repr(layer) for layer in model.layers]
     assert loaded.layers[1].rate == 0.8
+
+
+def test_the_books_dropout_passes_the_gradient_check_in_both_modes():
+    inputs = np.random.default_rng(0).standard_normal((6, 4))
+    for training in (True, False):
+        assert nncore.gradcheck.check_layer(book.Layer_Dropout(0.3), inputs, training=training)["dinputs"] < 1e-6
