@@ -1,7 +1,11 @@
 """The book's chapter listings run on ``from nncore.book import *`` and print what they print on book-style
-classes: the same lines, every number within 0.01 (``tests/book_chapters.py`` holds both)."""
+classes: the same lines, every number within 0.01 (``tests/book_chapters.py`` holds both).
+
+The listings run shortened (301 epochs, 3 for the batched digits chapters); ``NNCORE_BOOK_LENGTH=book`` runs them
+at the book's own lengths (10,001 epochs, 10,000 random-search iterations, 10 batched epochs), some minutes."""
 import contextlib
 import io
+import os
 import re
 import sys
 import types
@@ -12,7 +16,10 @@ import pytest
 import book_chapters
 from book_reference import nnfs_initialised
 
-EPOCHS = 301
+LENGTHS = {
+    "short": {"EPOCHS": 301, "ITERATIONS": 903, "BATCHED_EPOCHS": 3},
+    "book": {"EPOCHS": 10001, "ITERATIONS": 10000, "BATCHED_EPOCHS": 10},
+}[os.environ.get("NNCORE_BOOK_LENGTH", "short")]
 WITHOUT_NNFS = {2}  # chapter 2 multiplies lists before the book introduces nnfs.init()
 NUMBER = re.compile(r"-?\d+\.\d+(?:e-?\d+)?|-?\d+")
 
@@ -24,7 +31,7 @@ def printed(chapter, classes, folder, optimizer=None):
     listing = types.ModuleType("book_listing")  # a module, so that the book's pickle can find its classes
     sys.modules["book_listing"] = listing
     namespace = listing.__dict__
-    namespace.update(EPOCHS=EPOCHS, INITIALISATION={"weight_scale": 0.1} if classes == "nncore" else {})
+    namespace.update(LENGTHS, INITIALISATION={"weight_scale": 0.1} if classes == "nncore" else {})
     prelude = ("import numpy as np\nfrom nnfs.datasets import sine_data, spiral_data, vertical_data\n"
                "from nncore.datasets import load_digits_split\n")
     if classes == "nncore":
@@ -67,5 +74,5 @@ def test_the_chapters_listing_prints_the_same_on_nncore(chapter, tmp_path):
 @pytest.mark.parametrize("optimizer", book_chapters.OPTIMIZER_SETTINGS)
 def test_chapter_10s_listing_prints_the_same_on_nncore_with_every_optimizer(optimizer, tmp_path):
     book_lines, nncore_lines = printed(10, "book", tmp_path, optimizer), printed(10, "nncore", tmp_path, optimizer)
-    assert len(book_lines) == EPOCHS // 100 + 1
+    assert len(book_lines) == (LENGTHS["EPOCHS"] - 1) // 100 + 1
     assert differences(book_lines, nncore_lines) <= 0.01
