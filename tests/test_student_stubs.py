@@ -42,3 +42,12 @@ def test_student_version_clears_outputs_and_keeps_checks():
     assert [cell.outputs for cell in student.cells] == [[], []]
     assert [cell.execution_count for cell in student.cells] == [None, None]
     assert "NotImplementedError" in student.cells[0].source and student.cells[1].source == "check(f)"
+
+
+def test_a_method_stub_names_its_class():
+    stub = make_student.stub_solution_cell('class Layer:\n    """Doc."""\n    def forward(self, x):\n        return x\n\n'
+                                           '@add_to_class(Layer)\ndef backward(self, d):\n    return d')
+    assert stub.startswith('class Layer:\n    """Doc."""\n    def forward(self, x):\n')
+    assert 'NotImplementedError("Layer.forward: not written yet.' in stub
+    assert '@add_to_class(Layer)\ndef backward(self, d):' in stub and '"Layer.backward: not written yet.' in stub
+    compile(stub, "stub", "exec")

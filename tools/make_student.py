@@ -28,15 +28,26 @@ def stub_lines(what, indent):
             'then run the check below.")']
 
 
-def stub_function(lines, node):
-    """Decorators, signature and docstring of ``node`` from ``lines``, then a stub body."""
+def owner(node):
+    """The class a function is grown onto with ``@add_to_class(Name)``, or None."""
+    for decorator in node.decorator_list:
+        if (isinstance(decorator, ast.Call) and getattr(decorator.func, "id", None) == "add_to_class"
+                and decorator.args and isinstance(decorator.args[0], ast.Name)):
+            return decorator.args[0].id
+    return None
+
+
+def stub_function(lines, node, cls=None):
+    """Decorators, signature and docstring of ``node`` from ``lines``, then a stub body naming ``Class.method``."""
+    cls = cls or owner(node)
+    what = f"{cls}.{node.name}" if cls else node.name
     first = node.body[0]
     start = (node.decorator_list[0].lineno if node.decorator_list else node.lineno) - 1
     if first.lineno == node.lineno:  # def f(x): return ... on one line
         head = lines[start:node.lineno - 1] + [lines[node.lineno - 1][:first.col_offset].rstrip()]
-        return head + stub_lines(node.name, node.col_offset + 4)
+        return head + stub_lines(what, node.col_offset + 4)
     keep_until = first.end_lineno if ast.get_docstring(node, clean=False) is not None else first.lineno - 1
-    return lines[start:keep_until] + stub_lines(node.name, first.col_offset)
+    return lines[start:keep_until] + stub_lines(what, first.col_offset)
 
 
 def stub_solution_cell(source):
@@ -59,11 +70,13 @@ def stub_solution_cell(source):
 
 
 def stub_class(lines, node):
-    head = lines[node.lineno - 1:node.body[0].lineno - 1]
+    first = node.body[0]
+    keep_until = first.end_lineno if ast.get_docstring(node, clean=False) is not None else first.lineno - 1
+    head = lines[node.lineno - 1:keep_until]
     methods = [item for item in node.body if isinstance(item, ast.FunctionDef)]
     out = list(head)
     for method in methods:
-        out.extend(stub_function(lines, method))
+        out.extend(stub_function(lines, method, node.name))
     return out if methods else head + stub_lines(node.name, node.body[0].col_offset)
 
 

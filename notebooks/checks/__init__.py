@@ -1,10 +1,102 @@
-"""Self-checks for the chapters' exercises.
+"""Self-checks for the chapters' exercises and the pieces of nncore the learner writes.
 
-Each chapter has a module (``checks.ch01`` ...). A check either prints one line
-starting with "Correct" or raises ``AssertionError`` saying what was expected
-and what came, so a learner knows what to fix, not just that something is wrong.
+Each chapter has a module (``checks.ch01`` ...). An exercise's check either
+prints one line starting with "Correct" or raises ``AssertionError`` saying what
+was expected, what came and the likely mistake, so a learner knows what to fix,
+not just that something is wrong. A check tries the learner's code on inputs of
+its own (random shapes and values), not only on the chapter's example.
+
+A *piece* is code the chapter builds and later cells use (``Layer_Dense``, a
+loss, an optimizer). Its check is made with ``@piece(fallback)``: it returns
+what the cells below should use, the learner's code once it passes, and until
+then says why not and hands back nncore's finished version, so the rest of the
+chapter keeps running.
 """
+import contextlib
+import functools
+import inspect
+
 import numpy as np
+
+
+class NotWrittenYet(AssertionError):
+    """The learner's code still raises ``NotImplementedError``: its stub is not replaced yet."""
+
+
+def plain(value):
+    """``value`` as a learner would write it: ``3``, not ``np.int64(3)``; arrays by their shape."""
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape}"
+    if isinstance(value, (bool, np.bool_)):
+        return str(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.6g}"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(plain(item) for item in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    if inspect.isclass(value) or callable(value):
+        return getattr(value, "__qualname__", type(value).__name__).split("<locals>.")[-1]
+    return repr(value)
+
+
+def call(function, *args, returns, name=None):
+    """Run the learner's ``function(*args)`` and return its result.
+
+    A stub's ``NotImplementedError`` becomes ``NotWrittenYet``; any other exception of
+    the learner's code becomes one sentence naming the call the check made and what it
+    should have given (``returns``), instead of a traceback into the check.
+    """
+    name = name or plain(function)
+    try:
+        return function(*args)
+    except NotImplementedError as stub:
+        raise NotWrittenYet(str(stub) or f"{name}: not written yet. Write it, run its cell, then this check.") from None
+    except AssertionError:
+        raise
+    except Exception as error:  # the learner's own mistake, reported in one sentence
+        arguments = ", ".join(plain(argument) for argument in args)
+        raise AssertionError(f"the check called {name}({arguments}) and it raised {type(error).__name__}: {error}. "
+                             f"It should return {returns}.") from None
+
+
+@contextlib.contextmanager
+def seeded(seed):
+    """Seed NumPy's global generator for a check and give the chapter its own stream back afterwards."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
+
+
+def piece(fallback):
+    """Make a check for a piece the chapter goes on using.
+
+    ``fallback()`` gives nncore's finished version. The decorated check prints
+    "Correct: ..." and returns the learner's code when it passes; otherwise it prints
+    "Not yet: <what is wrong>" and returns the fallback (a fresh subclass, for a
+    class, so that methods added later do not change nncore). ``check.strict`` is
+    the check itself, raising ``AssertionError``.
+    """
+    def decorate(check):
+        @functools.wraps(check)
+        def adopt(learners, *args):
+            try:
+                check(learners, *args)
+            except AssertionError as problem:
+                finished = fallback()
+                if inspect.isclass(finished):
+                    finished = type(finished.__name__, (finished,), {"__doc__": finished.__doc__})
+                print(f"Not yet: {problem}")
+                print(f"Until yours passes this check, the cells below use nncore's finished {plain(finished)}.")
+                return finished
+            return learners
+        adopt.strict = check
+        return adopt
+    return decorate
 
 
 def correct(message):
