@@ -69,4 +69,4 @@ def test_a_piece_hands_back_the_finished_version_until_the_learners_passes(capsy
     assert issubclass(stand_in, Finished) and stand_in is not Finished
     assert capsys.readouterr().out.splitlines() == [
         "Not yet: this piece: not written yet. Replace this line with your code, then run the check below.",
-        "Until yours passes this check, the cells below use nncore's finished Finished."]
+        "Until yours passes this check, the cells below use the checks' finished Finished."]

@@ -78,7 +78,8 @@ def piece(fallback):
     ``fallback()`` gives nncore's finished version. The decorated check prints
     "Correct: ..." and returns the learner's code when it passes; otherwise it prints
     "Not yet: <what is wrong>" and returns the fallback (a fresh subclass, for a
-    class, so that methods added later do not change nncore). ``check.strict`` is
+    class, so that methods added later do not change nncore), saying whose it is:
+    nncore's, or a reference function of the checks where nncore has none. ``check.strict`` is
     the check itself, raising ``AssertionError``.
     """
     def decorate(check):
@@ -88,10 +89,11 @@ def piece(fallback):
                 check(learners, *args)
             except AssertionError as problem:
                 finished = fallback()
+                whose = "nncore's" if getattr(finished, "__module__", "").startswith("nncore") else "the checks'"
                 if inspect.isclass(finished):
                     finished = type(finished.__name__, (finished,), {"__doc__": finished.__doc__})
                 print(f"Not yet: {problem}")
-                print(f"Until yours passes this check, the cells below use nncore's finished {plain(finished)}.")
+                print(f"Until yours passes this check, the cells below use {whose} finished {plain(finished)}.")
                 return finished
             return learners
         adopt.strict = check
@@ -121,7 +123,7 @@ def expect_close(name, actual, expected, *, rtol=1e-5, atol=1e-8):
     actual, expected = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     expect_shape(name, actual, expected.shape)
     if not np.allclose(actual, expected, rtol=rtol, atol=atol):
-        worst = np.unravel_index(np.argmax(np.abs(actual - expected)), actual.shape) if actual.ndim else ()
+        worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(actual - expected)), actual.shape))
         raise AssertionError(
             f"{name}: expected {np.round(expected[worst], 6)} at index {worst}, got {np.round(actual[worst], 6)}"
             if actual.ndim else f"{name}: expected {expected:.6g}, got {actual:.6g}")
