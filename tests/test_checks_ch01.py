@@ -1,0 +1,197 @@
+"""01_neurons's checks refuse the usual wrong answers, each with a message that names the mistake."""
+import numpy as np
+import pytest
+
+from wrong_answers import cases, refusal
+
+
+def without_bias(inputs, weights, bias):
+    return sum(value * weight for value, weight in zip(inputs, weights))
+
+
+def bias_in_the_loop(inputs, weights, bias):
+    output = 0
+    for value, weight in zip(inputs, weights):
+        output += value * weight + bias
+    return output
+
+
+def last_input_left_out(inputs, weights, bias):
+    return sum(inputs[m] * weights[m] for m in range(len(inputs) - 1)) + bias
+
+
+def sums_multiplied(inputs, weights, bias):
+    return sum(inputs) * sum(weights) + bias
+
+
+def products_not_added(inputs, weights, bias):
+    return [value * weight for value, weight in zip(inputs, weights)]
+
+
+def neuron(inputs, weights, bias):
+    return sum(value * weight for value, weight in zip(inputs, weights)) + bias
+
+
+def first_row_for_everyone(inputs, weights, biases):
+    return [neuron(inputs, weights[0], bias) for bias in biases]
+
+
+def first_bias_for_everyone(inputs, weights, biases):
+    return [neuron(inputs, row, biases[0]) for row in weights]
+
+
+def one_output_per_input(inputs, weights, biases):
+    return [sum(row[m] * inputs[m] for row in weights) for m in range(len(inputs))]
+
+
+def layer_summed(inputs, weights, biases):
+    return sum(neuron(inputs, row, bias) for row, bias in zip(weights, biases))
+
+
+def layer_without_biases(inputs, weights, biases):
+    return [neuron(inputs, row, 0) for row in weights]
+
+
+def not_transposed(inputs, weights, biases):
+    return np.dot(np.array(inputs), np.array(weights)) + np.array(biases)
+
+
+def one_row_per_neuron(inputs, weights, biases):
+    return np.dot(np.array(weights), np.array(inputs).T) + np.array(biases).reshape(-1, 1)
+
+
+def batch_without_biases(inputs, weights, biases):
+    return np.dot(np.array(inputs), np.array(weights).T)
+
+
+def batch_one_bias(inputs, weights, biases):
+    return np.dot(np.array(inputs), np.array(weights).T) + biases[0]
+
+
+def layer_of(rows, biases):
+    return lambda n_inputs: (rows(n_inputs), biases)
+
+
+def mean_row(n):
+    return [1 / n] * n
+
+
+def change_row(n):
+    return [-1] + [0] * (n - 2) + [1]
+
+
+sum_for_the_mean = layer_of(lambda n: [[1] * n, change_row(n), [1] * n], [0, 0, -5])
+first_minus_last = layer_of(lambda n: [mean_row(n), [1] + [0] * (n - 2) + [-1], [1] * n], [0, 0, -5])
+plus_five = layer_of(lambda n: [mean_row(n), change_row(n), [1] * n], [0, 0, 5])
+one_column_per_neuron = layer_of(lambda n: np.array([mean_row(n), change_row(n), [1] * n]).T.tolist(), [0, 0, -5])
+only_first_and_last = layer_of(lambda n: [mean_row(n), change_row(n), [1] + [0] * (n - 2) + [1]], [0, 0, -5])
+
+
+def two_d_only(a_shape, b_shape):
+    rows_a, columns_a = a_shape
+    rows_b, columns_b = b_shape
+    return (rows_a, columns_b) if columns_a == rows_b else None
+
+
+def rule_backwards(a_shape, b_shape):
+    return (a_shape[0], b_shape[-1]) if a_shape[0] == b_shape[-1] else None
+
+
+def vector_axis_kept(a_shape, b_shape):
+    a_shape, b_shape = (a_shape if len(a_shape) == 2 else (1,) + a_shape), (b_shape if len(b_shape) == 2 else b_shape + (1,))
+    return (a_shape[0], b_shape[1]) if a_shape[1] == b_shape[0] else None
+
+
+def inner_sizes(a_shape, b_shape):
+    return (a_shape[-1], b_shape[0]) if a_shape[-1] == b_shape[0] else None
+
+
+def batch_layer(inputs, weights, biases):
+    return np.asarray(inputs, dtype=np.float64) @ np.asarray(weights, dtype=np.float64).T + np.asarray(biases)
+
+
+def copy_pasted(batch, layers):
+    output = batch
+    for index in (0, 1, 1, 1):
+        output = batch_layer(output, *layers[index])
+    return output
+
+
+def three_layers(batch, layers):
+    output = batch
+    for weights, biases in layers[:3]:
+        output = batch_layer(output, weights, biases)
+    return output
+
+
+NOTEBOOK_LAYERS = [([[0.2, -0.1, 0.4], [0.7, 0.3, -0.2]], [0.1, -0.3]), ([[0.5, -0.6], [0.1, 0.9]], [0.0, 0.2]),
+                   ([[-0.3, 0.8], [0.6, -0.4], [0.2, 0.2]], [0.5, -0.5, 0.05]), ([[1.0, -1.0, 0.5]], [0.3])]
+
+
+def the_notebooks_layers(batch, layers):
+    output = batch
+    for weights, biases in NOTEBOOK_LAYERS:
+        output = batch_layer(output, weights, biases)
+    return output
+
+
+def without_layer_biases(batch, layers):
+    output = batch
+    for weights, _ in layers:
+        output = batch_layer(output, weights, np.zeros(len(weights)))
+    return output
+
+
+WRONG_ANSWERS = {
+    "check_neuron_output": [
+        ("no bias", lambda: (without_bias,), "the bias is missing"),
+        ("the bias added in the loop", lambda: (bias_in_the_loop,), "added 4 times"),
+        ("the last input left out", lambda: (last_input_left_out,), "the last input is left out"),
+        ("sum of inputs times sum of weights", lambda: (sums_multiplied,), "multiply each input by its own weight"),
+        ("the products, not their sum", lambda: (products_not_added,), "should return one number"),
+        ("the chapter's answer", lambda: (lambda inputs, weights, bias: 4.8,), "expected"),
+    ],
+    "check_loop_layer_output": [
+        ("every neuron with the first row", lambda: (first_row_for_everyone,), "the first neuron's weights"),
+        ("every neuron with the first bias", lambda: (first_bias_for_everyone,), "the first bias"),
+        ("one output per input", lambda: (one_output_per_input,), "one output per neuron"),
+        ("the outputs added up", lambda: (layer_summed,), "should return a list of 3 numbers"),
+        ("no biases", lambda: (layer_without_biases,), "ignore the biases"),
+        ("the chapter's answer", lambda: (lambda inputs, weights, biases: [4.8, 1.21, 2.385],), "expected"),
+    ],
+    "check_layer_output": [
+        ("weights not transposed", lambda: (not_transposed,), "transpose them"),
+        ("one row per neuron", lambda: (one_row_per_neuron,), "one row per neuron and one column per sample"),
+        ("no biases", lambda: (batch_without_biases,), "ignore the biases"),
+        ("the first bias for every neuron", lambda: (batch_one_bias,), "the first bias"),
+        ("the chapter's Z", lambda: (lambda inputs, weights, biases: np.array([[4.8, 1.21, 2.385]] * 3),),
+         "at row 0, column 0 expected"),
+    ],
+    "check_summary_layer": [
+        ("the sum for the mean", lambda: (sum_for_the_mean,), "gives the sum"),
+        ("first minus last", lambda: (first_minus_last,), "first minus last"),
+        ("+5 for -5", lambda: (plus_five,), "it is off by 10"),
+        ("one column per neuron", lambda: (one_column_per_neuron,), "one row per neuron"),
+        ("the sum of the first and last only", lambda: (only_first_and_last,), "look at its row of weights"),
+        ("a layer for 4 features only", lambda: (lambda n_inputs: ([[0.25] * 4, [-1, 0, 0, 1], [1] * 4],
+                                                                    [0, 0, -5]),), "should have shape (3, 2)"),
+    ],
+    "check_dot_shape": [
+        ("2-D shapes only", lambda: (two_d_only,), "not enough values to unpack"),
+        ("the rule backwards", lambda: (rule_backwards,), "must match the first size of the second"),
+        ("a vector's axis kept as 1", lambda: (vector_axis_kept,), "axis disappears"),
+        ("the inner sizes", lambda: (inner_sizes,), "expected (3, 3)"),
+        ("always None", lambda: (lambda a_shape, b_shape: None,), "so the product is defined"),
+    ],
+    "check_four_layer_output": [
+        ("the script's copy-paste bug", lambda: (copy_pasted,), "a, b, b, b"),
+        ("three layers", lambda: (three_layers,), "first three layers only"),
+        ("the notebook's layers, not the argument", lambda: (the_notebooks_layers,), "use the argument layers"),
+        ("no biases", lambda: (without_layer_biases,), "expected"),
+    ],
+}
+
+
+@pytest.mark.parametrize("check_name, answer, says", cases(WRONG_ANSWERS))
+def test_the_check_refuses_a_wrong_answer_and_names_the_mistake(check_name, answer, says):
+    assert says in refusal("ch01", check_name, answer())
