@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 
 import wrong_answers
-from wrong_answers import MINIMUM, REWORKED, chapter_checks, strict
+from wrong_answers import CHAPTERS, MINIMUM, chapter_checks, strict
 
-CHECKS = [(chapter, name) for chapter in REWORKED
+CHECKS = [(chapter, name) for chapter in CHAPTERS
           for name, function in inspect.getmembers(chapter_checks(chapter), inspect.isfunction)
           if name.startswith("check_") and function.__module__ == f"checks.{chapter}"]
 
 
-def test_every_reworked_chapter_has_checks():
-    assert REWORKED and all(any(chapter == c for c, _ in CHECKS) for chapter in REWORKED)
+def test_every_chapter_has_checks():
+    assert len(CHAPTERS) >= 11 and all(any(chapter == c for c, _ in CHECKS) for chapter in CHAPTERS)
 
 
 @pytest.mark.parametrize("chapter, name", CHECKS, ids=[f"{c}.{n}" for c, n in CHECKS])

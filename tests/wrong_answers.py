@@ -23,10 +23,8 @@ NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 sys.path.insert(0, str(NOTEBOOKS))
 
 MINIMUM = 3
-REWORKED = sorted(path.stem.removeprefix("test_checks_")
-                  for path in Path(__file__).parent.glob("test_checks_ch[0-9][0-9].py"))
-"""The chapters whose exercises and pieces have been rebuilt for the student edition so far: those with a file of
-wrong answers. The leak test and the tests of the checks cover these; the other chapters follow."""
+CHAPTERS = sorted(path.stem for path in (NOTEBOOKS / "checks").glob("ch[0-9][0-9].py"))
+"""Every chapter with checks: each must have its file of wrong answers."""
 
 
 def chapter_checks(chapter):
