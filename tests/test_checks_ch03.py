@@ -42,6 +42,17 @@ def softmax_without_keepdims(inputs):
     return exponentials / np.sum(exponentials, axis=1)
 
 
+def softmax_shifted_in_place(self, inputs):
+    inputs -= np.max(inputs, axis=1, keepdims=True)
+    exponentials = np.exp(inputs)
+    self.output = exponentials / np.sum(exponentials, axis=1, keepdims=True)
+
+
+def softmax_with_the_maximum_without_keepdims(inputs):
+    exponentials = np.exp(inputs - np.max(inputs, axis=1))
+    return exponentials / np.sum(exponentials, axis=1, keepdims=True)
+
+
 def relu_in_place(self, inputs):
     inputs[inputs < 0] = 0
     self.output = inputs
@@ -50,6 +61,16 @@ def relu_in_place(self, inputs):
 def sigmoid(z):
     e = np.exp(-np.abs(z))
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_with_swapped_branches(z):
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, e / (1 + e), 1 / (1 + e))
+
+
+def sigmoid_of_the_negative_branch_only(z):
+    e = np.exp(-np.abs(z))
+    return e / (1 + e)
 
 
 def sigmoid_of_both_branches(z):
@@ -70,6 +91,22 @@ def tanh_of_the_size(z):
     return (1 - e) / (1 + e)
 
 
+def tanh_of_half_the_exponent(z):
+    e = np.exp(-np.abs(z))
+    return np.sign(z) * (1 - e) / (1 + e)
+
+
+def tanh_from_the_sigmoid(z):
+    return 2 * sigmoid(2 * z) - 1
+
+
+def tanh_with_abs_in_place(z):
+    sign = np.sign(z)
+    np.abs(z, out=z)
+    e = np.exp(-2 * z)
+    return sign * (1 - e) / (1 + e)
+
+
 def tanh_through_nncore(z):
     from nncore import Tanh
     return Tanh().forward(z.reshape(1, -1)).reshape(z.shape)
@@ -78,6 +115,30 @@ def tanh_through_nncore(z):
 def log_softmax(scores):
     shifted = scores - np.max(scores, axis=1, keepdims=True)
     return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+
+
+def log_softmax_with_logaddexp(scores):
+    return scores - np.logaddexp.reduce(scores, axis=1, keepdims=True)
+
+
+def log_softmax_without_the_shift_of_z(scores):
+    top = np.max(scores, axis=1, keepdims=True)
+    return scores - np.log(np.sum(np.exp(scores - top), axis=1, keepdims=True))
+
+
+def log_softmax_upside_down(scores):
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    return np.log(np.sum(np.exp(shifted), axis=1, keepdims=True)) - shifted
+
+
+def log_softmax_sum_without_keepdims(scores):
+    shifted = scores - np.max(scores, axis=1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1))
+
+
+def log_softmax_shifted_in_place(scores):
+    scores -= np.max(scores, axis=1, keepdims=True)
+    return scores - np.log(np.sum(np.exp(scores), axis=1, keepdims=True))
 
 
 def log_of_softmax(scores):
@@ -118,8 +179,24 @@ def swish_slope_from_the_books_sigmoid(z, beta):
     return s + beta * z * s * (1 - s)
 
 
+def swish_slope_of_sigma_z(z, beta):
+    s = sigmoid(z)
+    return s + beta * z * s * (1 - s)
+
+
+def swish_slope_factored(z, beta):
+    s = sigmoid(beta * z)
+    return s * (1 + beta * z * (1 - s))
+
+
 def leaky_relu_slope(z, alpha):
     return np.where(z > 0, 1.0, alpha)
+
+
+def leaky_relu_slope_in_place(z, alpha):
+    z[z > 0] = 1.0
+    z[z <= 0] = alpha
+    return z
 
 
 WRONG_ANSWERS = {
@@ -128,7 +205,11 @@ WRONG_ANSWERS = {
         ("one shift for the whole batch", lambda: (storing(softmax_shifted_by_the_batch_maximum),),
          "one maximum for the whole batch"),
         ("normalised along axis 0", lambda: (storing(softmax_along_axis_0),), "you normalised along axis=0"),
-        ("row sums without keepdims", lambda: (storing(softmax_without_keepdims),), "raised ValueError"),
+        ("row sums without keepdims", lambda: (storing(softmax_without_keepdims),), "keepdims=True"),
+        ("row maxima without keepdims", lambda: (storing(softmax_with_the_maximum_without_keepdims),),
+         "keep it a column"),
+        ("the shift done in place on the caller's scores", lambda: (activation(softmax_shifted_in_place),),
+         "subtracted the row maxima in place"),
         ("returned, not stored", lambda: (activation(lambda self, inputs: softmax(inputs)),), "self.output"),
         ("a constant", lambda: (storing(lambda inputs: np.full(inputs.shape, 1 / inputs.shape[1])),),
          "whatever the scores"),
@@ -142,6 +223,8 @@ WRONG_ANSWERS = {
         ("absolute value", lambda: (storing(np.abs),), "negative inputs must give 0"),
         ("the step function", lambda: (storing(lambda inputs: (inputs > 0) * 1.0),), "the step function"),
         ("a constant", lambda: (storing(np.zeros_like),), "pass through unchanged"),
+        ("np.max(0, inputs)", lambda: (storing(lambda inputs: np.max(0, inputs)),), "np.maximum(0, inputs)"),
+        ("Python's max", lambda: (storing(lambda inputs: max(0, inputs)),), "np.maximum(0, inputs)"),
         ("returned, not stored", lambda: (activation(lambda self, inputs: np.maximum(0, inputs)),), "self.output"),
     ],
     "check_sigmoid": [
@@ -150,6 +233,8 @@ WRONG_ANSWERS = {
         ("the sign of the exponent", lambda: (lambda z: 1 / (1 + np.exp(z)),), "the exponent is -z"),
         ("the branch for z < 0 forgotten", lambda: (lambda z: 1 / (1 + np.exp(-np.abs(z))),), "σ(|z|)"),
         ("a constant", lambda: (lambda z: np.full(np.shape(z), 0.5),), "whatever z"),
+        ("np.where's branches swapped", lambda: (sigmoid_with_swapped_branches,), "branches are swapped"),
+        ("u / (1 + u) for every z", lambda: (sigmoid_of_the_negative_branch_only,), "that form is the one for z < 0"),
     ],
     "check_stable_tanh": [
         ("np.tanh itself", lambda: (lambda z: np.tanh(z),), "forbids"),
@@ -157,6 +242,9 @@ WRONG_ANSWERS = {
         ("the textbook formula, which overflows", lambda: (tanh_from_sinh_and_cosh,), "overflows"),
         ("the sign forgotten", lambda: (tanh_of_the_size,), "tanh is odd"),
         ("a constant", lambda: (lambda z: np.zeros_like(z),), "whatever z"),
+        ("e^-|z| where e^-2|z| belongs", lambda: (tanh_of_half_the_exponent,), "tanh(z/2)"),
+        ("2σ(z) - 1", lambda: (lambda z: 2 * sigmoid(z) - 1,), "2σ(2z) - 1"),
+        ("np.abs(z, out=z)", lambda: (tanh_with_abs_in_place,), "changed the array it was given"),
     ],
     "check_log_softmax": [
         ("the log of softmax's output", lambda: (log_of_softmax,), "rounded to 0"),
@@ -168,6 +256,11 @@ WRONG_ANSWERS = {
          "left out the log"),
         ("the probabilities", lambda: (softmax,), "probabilities themselves"),
         ("a constant", lambda: (lambda scores: np.full(scores.shape, -math.log(scores.shape[1])),), "expected"),
+        ("m subtracted inside the sum only", lambda: (log_softmax_without_the_shift_of_z,), "not from z itself"),
+        ("the sign flipped", lambda: (log_softmax_upside_down,), "-log S"),
+        ("the sum without keepdims", lambda: (log_softmax_sum_without_keepdims,), "keepdims=True"),
+        ("the shift done in place on the caller's scores", lambda: (log_softmax_shifted_in_place,),
+         "changed the array it was given"),
     ],
     "check_hat_network": [
         ("activation points on the wrong side (bias +t)", lambda: (hat(knots=(0.0, -0.5, -1.0)),), "for x < 0"),
@@ -190,8 +283,25 @@ WRONG_ANSWERS = {
         ("swish itself", lambda: (leaky_relu_slope, lambda z, beta: z * sigmoid(beta * z)), "swish itself"),
         ("a sigmoid that overflows", lambda: (leaky_relu_slope, swish_slope_from_the_books_sigmoid), "NumPy warn"),
         ("a constant", lambda: (leaky_relu_slope, lambda z, beta: np.ones_like(z)), "expected"),
+        ("σ(z) where σ(βz) belongs", lambda: (leaky_relu_slope, swish_slope_of_sigma_z),
+         "every σ in its slope is σ(βz)"),
+        ("the slopes written into z", lambda: (leaky_relu_slope_in_place, swish_slope),
+         "changed the array it was given"),
     ],
 }
+
+OTHER_RIGHT_ANSWERS = [
+    ("softmax with [:, None] columns", "check_softmax", lambda: (storing(
+        lambda x: np.exp(x - x.max(axis=1)[:, None]) / np.exp(x - x.max(axis=1)[:, None]).sum(axis=1)[:, None]),)),
+    ("ReLU as z * (z > 0)", "check_relu", lambda: (storing(lambda inputs: inputs * (inputs > 0)),)),
+    ("the sigmoid from np.logaddexp", "check_sigmoid", lambda: (lambda z: np.exp(-np.logaddexp(0, -z)),)),
+    ("tanh as 2σ(2z) - 1", "check_stable_tanh", lambda: (tanh_from_the_sigmoid,)),
+    ("log_softmax from np.logaddexp", "check_log_softmax", lambda: (log_softmax_with_logaddexp,)),
+    ("the hat with the weights doubled", "check_hat_network", lambda: (lambda: (
+        np.full((1, 3), 2.0), np.array([[0.0, -1.0, -2.0]]), np.array([[1.0], [-2.0], [1.0]]), np.zeros((1, 1))),)),
+    ("the slopes in other forms", "check_slopes", lambda: (lambda z, alpha: (z > 0) + alpha * (z <= 0),
+                                                          swish_slope_factored)),
+]
 
 RIGHT_ANSWERS = {
     "check_softmax": (storing(softmax),),
@@ -217,6 +327,13 @@ def test_a_right_answer_passes_quietly_and_leaves_the_random_stream_alone(check_
     assert capsys.readouterr().out.startswith("Correct: ")
     assert not recwarn.list
     assert all(np.array_equal(a, b) for a, b in zip(state[1:], np.random.get_state()[1:]))
+
+
+@pytest.mark.parametrize("check_name, answer", [pytest.param(name, answer, id=f"{name}: {what}")
+                                                for what, name, answer in OTHER_RIGHT_ANSWERS])
+def test_a_right_answer_written_differently_passes(check_name, answer, capsys):
+    strict(getattr(chapter_checks("ch03"), check_name))(*answer())
+    assert capsys.readouterr().out.startswith("Correct: ")
 
 
 def test_np_tanh_is_given_back_after_the_check():

@@ -11,6 +11,10 @@ from nncore.activations import stable_sigmoid
 from . import call, correct, expect, expect_shape, piece, plain
 
 SAFE_EXP = "e^{-|z|}, which never exceeds 1"
+KEEPDIMS = {"could not be broadcast": "A row's maximum or sum taken without keepdims=True has shape (N,), which NumPy "
+                                      "lines up with the columns of the (N, K) scores, not with their rows; keep it "
+                                      "a column, shape (N, 1), with keepdims=True"}
+IN_PLACE = "an in-place operation (z[...] = ..., -=, or out=...) overwrote it"
 
 
 def _expect_close(name, actual, expected, *, rtol=1e-5, atol=1e-8):
@@ -33,11 +37,31 @@ def _recording():
     caught.extend(str(warning.message) for warning in recorded if issubclass(warning.category, RuntimeWarning))
 
 
-def _forward(activation, inputs, what):
-    """Run the learner's ``activation.forward(inputs)``; return (self.output as float64, NumPy's warnings)."""
+def _run(function, given, *extra, returns, name=None, hints=None, in_place=IN_PLACE):
+    """Call the learner's ``function(given, *extra)``; return (its result, NumPy's warnings).
+
+    An exception of theirs whose message holds a key of ``hints`` gets that hint added; a call that changes
+    ``given`` is refused, since the caller still holds that array.
+    """
+    original = given.copy()
     with _recording() as warned:
-        returned = call(activation.forward, inputs, name="forward",
-                        returns=f"nothing, after setting self.output ({what}, shape {inputs.shape})")
+        try:
+            result = call(function, given, *extra, returns=returns, name=name)
+        except AssertionError as error:
+            hint = next((hint for key, hint in (hints or {}).items() if key in str(error)), None)
+            if hint is None:
+                raise
+            raise AssertionError(f"{error} {hint}") from None
+    expect(np.array_equal(given, original, equal_nan=True),
+           f"{name or plain(function)} changed the array it was given: {in_place}. The caller still holds that "
+           "array; compute the result into a new one")
+    return result, warned
+
+
+def _forward(activation, inputs, what, **how):
+    """Run the learner's ``activation.forward(inputs)``; return (self.output as float64, NumPy's warnings)."""
+    returned, warned = _run(activation.forward, inputs, name="forward",
+                            returns=f"nothing, after setting self.output ({what}, shape {inputs.shape})", **how)
     expect(hasattr(activation, "output"), "forward must store its result in self.output"
            + (" (yours returned it and stored nothing)" if returned is not None else ""))
     output = np.asarray(activation.output, dtype=np.float64)
@@ -83,13 +107,17 @@ def _probabilities_of(output, scores):
                              "each row by its sum")
 
 
+SOFTMAX_IN_PLACE = "it subtracted the row maxima in place (inputs -= ...)"
+
+
 @piece(lambda: book.Activation_Softmax)
 def check_softmax(softmax_class):
     """Activation_Softmax: row-wise probabilities, the same for any shift of a row, finite for any scores."""
     rng = np.random.default_rng(31)
     activation = call(softmax_class, returns="an Activation_Softmax")
     for scores in [*_batches(rng, 3), rng.standard_normal((4, 4))]:
-        output, _ = _forward(activation, scores, "each row of scores turned into probabilities, divided by its sum kept as a column")
+        output, _ = _forward(activation, scores, "each row of scores turned into probabilities, divided by its sum "
+                             "kept as a column", hints=KEEPDIMS, in_place=SOFTMAX_IN_PLACE)
         _probabilities_of(output, scores)
         _expect_close(f"self.output for scores of shape {scores.shape}", output, _softmax(scores), rtol=1e-6)
     for row in ([[1000.0, 999.0, 0.0]], [[-5.0, 800.0, 799.0, 790.0]]):
@@ -116,12 +144,16 @@ def check_softmax(softmax_class):
             "and for rows thousands apart")
 
 
+WHOLE_ARRAY_MAX = ("Python's max and np.max give the largest entry of a whole array (np.max(0, inputs) even reads "
+                   "inputs as an axis); np.maximum(0, inputs) compares 0 with every entry")
+
+
 def _relu_output(activation, inputs):
-    given = inputs.copy()
-    output, _ = _forward(activation, inputs, "max(0, z) of every entry")
-    expect(np.array_equal(inputs, given),
-           "forward changed the array it was given: it clipped the negatives in place (inputs[inputs < 0] = 0, or "
-           "np.maximum(..., out=inputs)). The layer below still holds that array; build a new one")
+    output, _ = _forward(activation, inputs, "max(0, z) of every entry",
+                         hints={"truth value of an array": WHOLE_ARRAY_MAX,
+                                "integer scalar arrays": WHOLE_ARRAY_MAX},
+                         in_place="it clipped the negatives in place (inputs[inputs < 0] = 0, or "
+                                  "np.maximum(..., out=inputs))")
     return output
 
 
@@ -150,8 +182,7 @@ def check_relu(relu_class):
 
 
 def _sigmoid_of(sigmoid, z):
-    with _recording() as warned:
-        got = call(sigmoid, z, returns=f"σ(z) of every entry, shape {z.shape}")
+    got, warned = _run(sigmoid, z, returns=f"σ(z) of every entry, shape {z.shape}")
     got = np.asarray(got, dtype=np.float64)
     expect_shape(f"sigmoid(z) for z of shape {z.shape}", got, z.shape)
     return got, warned
@@ -167,12 +198,17 @@ def check_sigmoid(sigmoid):
         got, _ = _sigmoid_of(sigmoid, z)
         expected = stable_sigmoid(z)
         if np.allclose(got, stable_sigmoid(-z)):
-            raise AssertionError("sigmoid gives 1 / (1 + e^z) = σ(-z): the exponent is -z")
+            raise AssertionError("sigmoid gives 1 / (1 + e^z) = σ(-z): the exponent is -z (with np.where: its two "
+                                 "branches are swapped, 1 / (1 + u) belongs to z >= 0)")
         negative = z < 0
         if np.allclose(got[negative], stable_sigmoid(-z[negative])) and np.allclose(got[~negative],
                                                                                    expected[~negative]):
             raise AssertionError("for z < 0 your sigmoid gives σ(|z|), a number above 1/2: for negative z, "
                                  "σ(z) = e^z / (1 + e^z) = e^{-|z|} / (1 + e^{-|z|})")
+        if np.allclose(got[~negative], stable_sigmoid(-z[~negative])) and np.allclose(got[negative],
+                                                                                     expected[negative]):
+            raise AssertionError("for z >= 0 your sigmoid gives u / (1 + u) = σ(-|z|), a number below 1/2: that form "
+                                 "is the one for z < 0; for z >= 0, σ(z) = 1 / (1 + u)")
         expect(not np.allclose(got, got.flat[0]), f"sigmoid gives {plain(got.flat[0])} whatever z")
         _expect_close(f"sigmoid(z) for z of shape {shape}", got, expected, rtol=1e-6, atol=1e-12)
     z = np.array([-1e4, -1000.0, -710.0, -30.0, 0.0, 30.0, 710.0, 1000.0, 1e4])
@@ -192,8 +228,8 @@ def _forbidden_tanh(*_args, **_kwargs):
 
 
 def _tanh_of(stable_tanh, z):
-    with _recording() as warned, mock.patch.object(np, "tanh", _forbidden_tanh):
-        got = call(stable_tanh, z, returns=f"tanh of every entry, shape {z.shape}")
+    with mock.patch.object(np, "tanh", _forbidden_tanh):
+        got, warned = _run(stable_tanh, z, returns=f"tanh of every entry, shape {z.shape}")
     got = np.asarray(got, dtype=np.float64)
     expect_shape(f"stable_tanh(z) for z of shape {z.shape}", got, z.shape)
     return got, warned
@@ -213,6 +249,8 @@ def check_stable_tanh(stable_tanh):
             raise AssertionError("for z < 0 stable_tanh gives tanh(|z|), a positive number: tanh is odd, "
                                  "tanh(-z) = -tanh(z)")
         expect(not np.allclose(got, got.flat[0]), f"stable_tanh gives {plain(got.flat[0])} whatever z")
+        expect(not np.allclose(got, np.tanh(z / 2)), "stable_tanh gives tanh(z/2): the exponent is -2|z|, not -|z| "
+               "(and with the sigmoid, tanh z = 2σ(2z) - 1, with 2z)")
         _expect_close(f"stable_tanh(z) for z of shape {shape}", got, np.tanh(z), atol=1e-12)
     z = np.array([-1e4, -800.0, -20.0, 0.0, 20.0, 800.0, 1e4])
     got, warned = _tanh_of(stable_tanh, z)
@@ -225,8 +263,8 @@ def check_stable_tanh(stable_tanh):
 
 
 def _log_probabilities(log_softmax, scores):
-    with _recording() as warned:
-        got = call(log_softmax, scores, returns=f"the log-probabilities, shape {scores.shape}")
+    got, warned = _run(log_softmax, scores, returns=f"the log-probabilities, shape {scores.shape}", hints=KEEPDIMS,
+                       in_place=SOFTMAX_IN_PLACE.replace("inputs", "scores"))
     got = np.asarray(got, dtype=np.float64)
     expect_shape(f"log_softmax(scores) for scores of shape {scores.shape}", got, scores.shape)
     return got, warned
@@ -248,6 +286,12 @@ def check_log_softmax(log_softmax):
             if np.allclose(columns, 1):
                 raise AssertionError("the exponentials of each column sum to 1, not those of each row: you "
                                      "normalised along axis=0. Sum over the classes: axis=1, keepdims=True")
+            if np.allclose(got, -_log_softmax(scores)):
+                raise AssertionError("log_softmax gives -log S, positive numbers: a log-probability is at most 0; "
+                                     "log S = (z - m) - log Σ e^(z - m), in that order")
+            if np.allclose(got - _log_softmax(scores), scores.max(axis=1, keepdims=True)):
+                raise AssertionError("each row of log_softmax is its row's maximum m too large: you subtracted m "
+                                     "inside the sum but not from z itself; log S = (z - m) - log Σ e^(z - m)")
         _expect_close(f"log_softmax(scores) for scores of shape {scores.shape}", got, _log_softmax(scores), rtol=1e-6)
     for row in ([[1000.0, 0.0]], [[0.0, -1000.0]]):
         scores = np.array(row)
@@ -312,8 +356,8 @@ def check_slopes(leaky_relu_slope, swish_slope):
         z = rng.uniform(-5, 5, size=tuple(int(size) for size in rng.integers(2, 7, size=2)))
         z[z == 0] = 1.0
         z.flat[:2] = -1.5, 2.0
-        got = np.asarray(call(leaky_relu_slope, z, alpha, returns=f"the slope at every entry, shape {z.shape}"),
-                         dtype=np.float64)
+        got, _ = _run(leaky_relu_slope, z, alpha, returns=f"the slope at every entry, shape {z.shape}")
+        got = np.asarray(got, dtype=np.float64)
         expect_shape(f"leaky_relu_slope(z, {alpha})", got, z.shape)
         negative = z < 0
         expect(not np.allclose(got, np.where(z > 0, z, alpha * z)),
@@ -327,8 +371,7 @@ def check_slopes(leaky_relu_slope, swish_slope):
         _expect_close(f"leaky_relu_slope(z, {alpha})", got, layer.backward(np.ones_like(z)))
     for beta in (0.5, 2.5):
         z = np.concatenate([rng.uniform(-12, 12, size=int(rng.integers(10, 40))), [-1e4, 1e4]]).reshape(1, -1)
-        with _recording() as warned:
-            got = call(swish_slope, z, beta, returns=f"the slope at every entry, shape {z.shape}")
+        got, warned = _run(swish_slope, z, beta, returns=f"the slope at every entry, shape {z.shape}")
         got = np.asarray(got, dtype=np.float64)
         expect_shape(f"swish_slope(z, {beta})", got, z.shape)
         expect(not warned, f"swish_slope(z, {beta}) made NumPy warn '{warned[0] if warned else ''}' at z = ±1e4: "
@@ -341,6 +384,9 @@ def check_slopes(leaky_relu_slope, swish_slope):
             raise AssertionError(f"swish_slope(z, {beta}): the derivative of σ(βz) is β σ(βz)(1 - σ(βz)); the "
                                  "chain rule gives the factor β")
         expect(not np.allclose(got, z * s), f"swish_slope(z, {beta}) gives swish itself, not its slope")
+        s_of_z = stable_sigmoid(z)
+        expect(not np.allclose(got, s_of_z + beta * z * s_of_z * (1 - s_of_z)),
+               f"swish_slope(z, {beta}) uses σ(z); swish is z σ(βz), so every σ in its slope is σ(βz)")
         layer = Swish(beta)
         layer.forward(z)
         _expect_close(f"swish_slope(z, {beta})", got, layer.backward(np.ones_like(z)), rtol=1e-6, atol=1e-12)

@@ -48,6 +48,12 @@ def _confidences_mistakes(got, probs, labels, given, where):
     if got.shape == (n_samples, n_samples) and given.ndim == 1 and np.allclose(got, probs[:, labels]):
         raise AssertionError(f"{where}: shape {got.shape} is every sample's probability of every sample's label, "
                              "as probs[:, labels] gives; pick one entry per row, row i at column labels[i]")
+    if given.ndim == 2 and got.shape == () and np.isclose(got, np.sum(probs * given)):
+        raise AssertionError(f"{where}: one number, the sum over the whole batch: np.sum without an axis adds up "
+                             "everything; sum over the classes of each row, axis=1")
+    if given.ndim == 1 and got.shape == probs.shape and np.allclose(got, probs[labels]):
+        raise AssertionError(f"{where}: shape {got.shape}: probs[labels] picks whole rows, row labels[i] for sample "
+                             "i; pick one entry per row, row i at column labels[i]")
     if given.ndim == 2 and got.shape == (probs.shape[1],) and np.allclose(got, np.sum(probs * given, axis=0)):
         raise AssertionError(f"{where}: shape {got.shape}, one number per class, is the sum over the samples "
                              "(axis 0); sum over the classes of each row, axis=1")
@@ -80,9 +86,13 @@ def check_correct_confidences(correct_confidences):
 
 
 def _losses(forward, probs, labels, where):
+    given = probs.copy()
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         got = call(forward, probs, labels, returns=f"the per-sample losses, shape ({len(probs)},), for {where}",
                    name="forward")
+    expect(np.array_equal(probs, given), f"{where}: forward changed the predictions it was given (np.clip(..., "
+                                         "out=y_pred), or an assignment into y_pred); the caller still holds them: "
+                                         "clip into a new array")
     return np.asarray(got, dtype=np.float64)
 
 
@@ -115,7 +125,13 @@ def check_categorical_crossentropy(loss_class):
     got = _losses(loss.forward, edges, edge_labels, "a perfect prediction and two hopeless ones")
     shown = ", ".join(f"{loss:.4g}" for loss in got + 0.0)
     expect(np.all(np.isfinite(got)), f"a probability of 0 for the true class gave the losses [{shown}]: "
-                                     "-log 0 is infinite; clip the probabilities to [1e-7, 1 - 1e-7] before the log")
+                                     "-log 0 is infinite; clip the probabilities to [1e-7, 1 - 1e-7] before the log, "
+                                     "and take the log of the clipped array, not of y_pred")
+    floor, hopeless = -np.log(EPSILON), got[1:]
+    if np.all(hopeless > 10) and not np.allclose(hopeless, floor, rtol=1e-6):
+        raise AssertionError(f"a probability of 0 for the true class should cost -log 1e-7 = {floor:.4f}, the "
+                             f"largest clipped loss, got {hopeless[0]:.4f}: clip at 1e-7 and 1 - 1e-7, as the text "
+                             "says")
     expect(not np.isclose(got[0], 0, atol=1e-9), "a perfect prediction costs exactly 0: the probability 1 was not "
                                                  "clipped at the top, to 1 - 1e-7 (it should cost about 1e-7)")
     _check_sample_losses(got, edges, edge_labels, edge_labels, "a perfect prediction and two hopeless ones")
@@ -145,14 +161,26 @@ def check_classification_accuracy(classification_accuracy):
         expected = float(np.mean(predicted == labels))
         for name, given in (("sparse", labels), ("one-hot", one_hot)):
             where = f"{name} labels, shape {given.shape}, for {n_samples} samples of {n_classes} classes"
-            got = call(classification_accuracy, probs, given, returns=f"one number, the accuracy, for {where}")
+            try:
+                got = call(classification_accuracy, probs, given, returns=f"one number, the accuracy, for {where}")
+            except AssertionError as error:
+                if name == "sparse" and "AxisError" in str(error):
+                    raise AssertionError(f"{error} Sparse labels are class indices already: only one-hot labels "
+                                         "(y.ndim == 2) need np.argmax(y, axis=1)") from None
+                raise
             expect(np.ndim(got) == 0, f"{where}: classification_accuracy should return one number, got "
                                       f"{plain(np.asarray(got))}")
             got = float(got)
             if np.isclose(got, expected):
                 continue
-            column_argmax = np.argmax(probs, axis=0)
-            mistakes = [(expected * n_samples, f"{plain(got)} is the number of right predictions; accuracy is "
+            if name == "one-hot" and n_samples == n_classes and np.isclose(got, float(np.mean(predicted == one_hot))):
+                raise AssertionError(f"{where}: the predicted classes were compared with the one-hot rows; turn them "
+                                     "into class indices first, with np.argmax(y, axis=1)")
+            column_argmax, flat_argmax = np.argmax(probs, axis=0), float(np.mean(np.argmax(probs) == labels))
+            mistakes = [(100 * expected, f"{plain(got)} is a percentage; accuracy is the fraction, between 0 and 1"),
+                        (flat_argmax, "np.argmax without an axis gives one index into the whole flattened array; "
+                                      "each sample's predicted class is its row's argmax, axis=1"),
+                        (expected * n_samples, f"{plain(got)} is the number of right predictions; accuracy is "
                                                f"their fraction, so divide by N = {n_samples} (np.mean)"),
                         (float(np.mean(column_argmax == labels[:n_classes])) if n_samples >= n_classes else None,
                          "argmax ran down the columns (axis 0); each sample's predicted class is its row's argmax, "
@@ -160,9 +188,6 @@ def check_classification_accuracy(classification_accuracy):
             for value, why in mistakes:
                 if value is not None and np.isclose(got, value):
                     raise AssertionError(f"{where}: {why}")
-            if name == "one-hot" and n_samples == n_classes and np.isclose(got, float(np.mean(predicted == one_hot))):
-                raise AssertionError(f"{where}: the predicted classes were compared with the one-hot rows; turn them "
-                                     "into class indices first, with np.argmax(y, axis=1)")
             raise AssertionError(f"{where}: expected {expected:.4f}, got {got:.4f}")
     correct("classification_accuracy agrees with nncore's accuracy for sparse and one-hot labels, on 5 batches")
 
@@ -174,7 +199,7 @@ def _nncore_loss(probs, labels):
 def check_disagreeing_predictions(disagreeing_predictions):
     """disagreeing_predictions() -> (probs_a, probs_b, labels): A more accurate than B, yet with a higher loss."""
     answer = call(disagreeing_predictions, returns="(probs_a, probs_b, labels)")
-    expect(isinstance(answer, tuple) and len(answer) == 3,
+    expect(isinstance(answer, (tuple, list)) and len(answer) == 3,
            f"disagreeing_predictions should return three things, (probs_a, probs_b, labels), got {plain(answer)}")
     probs_a, probs_b, labels = (np.asarray(part) for part in answer)
     expect(labels.ndim == 1, f"labels should be sparse, one class index per sample, shape (N,), got {labels.shape}")
@@ -253,10 +278,16 @@ def check_fix_labels(fix_labels):
             fixed = np.asarray(call(fix_labels, given, returns=f"sparse labels, shape {y.shape}"))
             if fixed.shape == (n_samples, 1) and n_samples > 1:
                 raise AssertionError(f"{where}: shape {fixed.shape} is a column; sparse labels are 1-D, {y.shape}")
+            if fixed.shape == () and n_samples == 1:
+                raise AssertionError(f"{where}: gave shape (), a bare number: np.squeeze removes every axis of length "
+                                     "1, and one label in a batch of one still needs its axis, (1,); reshape to -1")
             if name == "already right" and fixed.shape != y.shape:
                 raise AssertionError(f"{where}: gave shape {fixed.shape}; labels that are already (N,) should come "
                                      "back unchanged")
             expect(fixed.shape == y.shape, f"{where}: expected shape {y.shape}, got {fixed.shape}")
             expect(np.array_equal(fixed, y), f"{where}: the shape is right but the labels differ from the original "
                                              "ones: keep every label, in order")
+            expect(np.issubdtype(fixed.dtype, np.integer), f"{where}: the labels came back as {fixed.dtype}; class "
+                                                           "indices are whole numbers, and NumPy refuses to index "
+                                                           "with floats: keep their integer type")
     correct("fix_labels gives sparse labels of shape (N,) for wrapped and for correct labels")
