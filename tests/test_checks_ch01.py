@@ -28,6 +28,26 @@ def products_not_added(inputs, weights, bias):
     return [value * weight for value, weight in zip(inputs, weights)]
 
 
+def return_inside_the_loop(inputs, weights, bias):
+    output = bias
+    for value, weight in zip(inputs, weights):
+        output += value * weight
+        return output
+
+
+NOTEBOOK_NEURON = ([1, 2, 3, 2.5], [0.2, 0.8, -0.5, 1], 2)
+
+
+def the_notebooks_neuron(x, w, b):
+    inputs, weights, bias = NOTEBOOK_NEURON
+    return sum(value * weight for value, weight in zip(inputs, weights)) + bias
+
+
+def lists_to_np_dot(*arguments):
+    """np.dot on the check's lists after nnfs.init(): its replacement calls .astype on each argument."""
+    raise AttributeError("'list' object has no attribute 'astype'")
+
+
 def neuron(inputs, weights, bias):
     return sum(value * weight for value, weight in zip(inputs, weights)) + bias
 
@@ -42,6 +62,33 @@ def first_bias_for_everyone(inputs, weights, biases):
 
 def one_output_per_input(inputs, weights, biases):
     return [sum(row[m] * inputs[m] for row in weights) for m in range(len(inputs))]
+
+
+def return_inside_the_neuron_loop(inputs, weights, biases):
+    outputs = []
+    for row, bias in zip(weights, biases):
+        outputs.append(neuron(inputs, row, bias))
+        return outputs
+
+
+def a_list_that_grows():
+    outputs = [4.8, 1.21, 2.385]  # a list of the notebook's, appended to by every call
+
+    def loop_layer_output(inputs, weights, biases):
+        for row, bias in zip(weights, biases):
+            outputs.append(neuron(inputs, row, bias))
+        return outputs
+    return loop_layer_output
+
+
+def bias_in_the_inner_loop(inputs, weights, biases):
+    outputs = []
+    for row, bias in zip(weights, biases):
+        total = 0
+        for value, weight in zip(inputs, row):
+            total += value * weight + bias
+        outputs.append(total)
+    return outputs
 
 
 def layer_summed(inputs, weights, biases):
@@ -66,6 +113,10 @@ def batch_without_biases(inputs, weights, biases):
 
 def batch_one_bias(inputs, weights, biases):
     return np.dot(np.array(inputs), np.array(weights).T) + biases[0]
+
+
+def biases_as_a_column(inputs, weights, biases):
+    return np.dot(np.array(inputs), np.array(weights).T) + np.array(biases).reshape(-1, 1)
 
 
 def layer_of(rows, biases):
@@ -106,6 +157,10 @@ def inner_sizes(a_shape, b_shape):
     return (a_shape[-1], b_shape[0]) if a_shape[-1] == b_shape[0] else None
 
 
+def shape_as_a_list(a_shape, b_shape):
+    return list(a_shape[:-1]) + list(b_shape[1:]) if a_shape[-1] == b_shape[0] else None
+
+
 def batch_layer(inputs, weights, biases):
     return np.asarray(inputs, dtype=np.float64) @ np.asarray(weights, dtype=np.float64).T + np.asarray(biases)
 
@@ -135,6 +190,21 @@ def the_notebooks_layers(batch, layers):
     return output
 
 
+def every_layer_on_the_batch(batch, layers):
+    output = batch
+    for weights, biases in layers:
+        output = batch_layer(batch, weights, biases)
+    return output
+
+
+def every_layers_outputs(batch, layers):
+    outputs, output = [], batch
+    for weights, biases in layers:
+        output = batch_layer(output, weights, biases)
+        outputs.append(output)
+    return outputs
+
+
 def without_layer_biases(batch, layers):
     output = batch
     for weights, _ in layers:
@@ -149,7 +219,10 @@ WRONG_ANSWERS = {
         ("the last input left out", lambda: (last_input_left_out,), "the last input is left out"),
         ("sum of inputs times sum of weights", lambda: (sums_multiplied,), "multiply each input by its own weight"),
         ("the products, not their sum", lambda: (products_not_added,), "should return one number"),
-        ("the chapter's answer", lambda: (lambda inputs, weights, bias: 4.8,), "expected"),
+        ("the chapter's answer", lambda: (lambda inputs, weights, bias: 4.8,), "for 5 different neurons"),
+        ("the return inside the loop", lambda: (return_inside_the_loop,), "is the return inside the loop?"),
+        ("the notebook's neuron, not the arguments", lambda: (the_notebooks_neuron,), "not from the notebook's"),
+        ("np.dot on lists after nnfs.init()", lambda: (lists_to_np_dot,), "wrap them in np.array"),
     ],
     "check_loop_layer_output": [
         ("every neuron with the first row", lambda: (first_row_for_everyone,), "the first neuron's weights"),
@@ -158,6 +231,9 @@ WRONG_ANSWERS = {
         ("the outputs added up", lambda: (layer_summed,), "should return a list of 3 numbers"),
         ("no biases", lambda: (layer_without_biases,), "ignore the biases"),
         ("the chapter's answer", lambda: (lambda inputs, weights, biases: [4.8, 1.21, 2.385],), "expected"),
+        ("the return inside the loop", lambda: (return_inside_the_neuron_loop,), "is the return inside the loop"),
+        ("a list that outlives the call", lambda: (a_list_that_grows(),), "Start a new, empty list"),
+        ("the bias added once per input", lambda: (bias_in_the_inner_loop,), "adds its bias 4 times"),
     ],
     "check_layer_output": [
         ("weights not transposed", lambda: (not_transposed,), "transpose them"),
@@ -166,6 +242,8 @@ WRONG_ANSWERS = {
         ("the first bias for every neuron", lambda: (batch_one_bias,), "the first bias"),
         ("the chapter's Z", lambda: (lambda inputs, weights, biases: np.array([[4.8, 1.21, 2.385]] * 3),),
          "at row 0, column 0 expected"),
+        ("the biases as a column", lambda: (biases_as_a_column,), "the biases belong to the columns"),
+        ("np.dot on lists after nnfs.init()", lambda: (lists_to_np_dot,), "wrap them in np.array"),
     ],
     "check_summary_layer": [
         ("the sum for the mean", lambda: (sum_for_the_mean,), "gives the sum"),
@@ -182,12 +260,17 @@ WRONG_ANSWERS = {
         ("a vector's axis kept as 1", lambda: (vector_axis_kept,), "axis disappears"),
         ("the inner sizes", lambda: (inner_sizes,), "expected (3, 3)"),
         ("always None", lambda: (lambda a_shape, b_shape: None,), "so the product is defined"),
+        ("a list for a tuple", lambda: (shape_as_a_list,), "a shape is a tuple, not a list"),
     ],
     "check_four_layer_output": [
         ("the script's copy-paste bug", lambda: (copy_pasted,), "a, b, b, b"),
         ("three layers", lambda: (three_layers,), "first three layers only"),
         ("the notebook's layers, not the argument", lambda: (the_notebooks_layers,), "use the argument layers"),
         ("no biases", lambda: (without_layer_biases,), "expected"),
+        ("every layer run on the batch", lambda: (every_layer_on_the_batch,), "each on the outputs of the one before"),
+        ("only layer d, on the batch", lambda: (lambda batch, layers: batch_layer(batch, *layers[3]),),
+         "outputs of layer d on the batch itself"),
+        ("every layer's outputs", lambda: (every_layers_outputs,), "should return one array"),
     ],
 }
 

@@ -52,6 +52,11 @@ def transposed_product(self, inputs):
     self.output = np.dot(inputs, self.weights.T) + self.biases
 
 
+def forward_on_the_notebooks_batch(self, inputs):
+    notebooks_X = np.ones((300, self.weights.shape[0]))
+    self.output = np.dot(notebooks_X, self.weights) + self.biases
+
+
 def spread_of_one_input(inputs, n_neurons, scale):
     return scale * np.sqrt(np.mean(inputs ** 2))
 
@@ -64,16 +69,43 @@ def measured_once(inputs, n_neurons, scale):
     return np.std(inputs @ (scale * np.random.randn(inputs.shape[1], n_neurons)))
 
 
-def reversed_order():
-    second = dense(book_init)(64, 3)
-    first = dense(book_init)(2, 64)
-    return first, second
+def spread_of_unit_inputs(inputs, n_neurons, scale):
+    return scale * np.sqrt(inputs.shape[1])
 
 
-def a_draw_in_between():
-    first = dense(book_init)(2, 64)
-    np.random.randn(1)
-    return first, dense(book_init)(64, 3)
+def spread_around_the_mean(inputs, n_neurons, scale):
+    return scale * np.std(inputs) * np.sqrt(inputs.shape[1])
+
+
+def mean_of_the_spreads(inputs, n_neurons, scale):
+    return scale * np.mean(np.sqrt(np.sum(inputs ** 2, axis=1)))
+
+
+def spread_growing_with_the_neurons(inputs, n_neurons, scale):
+    return scale * np.sqrt(n_neurons * np.mean(np.sum(inputs ** 2, axis=1)))
+
+
+def summed_over_the_samples(inputs, n_neurons, scale):
+    return scale * np.sqrt(np.mean(np.sum(inputs ** 2, axis=0)))
+
+
+def skipping(draws, skip=None):
+    """A second_layer() that discards ``draws`` numbers of ``skip`` (np.random.randn unless given) first."""
+    def second_layer():
+        if draws:
+            (skip or np.random.randn)(draws)
+        return dense(book_init)(64, 3)
+    return second_layer
+
+
+def both_layers():
+    return dense(book_init)(2, 64), dense(book_init)(64, 3)
+
+
+def reseeded_after_skipping():
+    np.random.randn(2, 64)
+    np.random.seed(0)
+    return dense(book_init)(64, 3)
 
 
 WRONG_ANSWERS = {
@@ -87,12 +119,19 @@ WRONG_ANSWERS = {
         ("forward returns instead of storing", lambda: (dense(book_init, returned_only),), "self.output"),
         ("forward multiplies by the transpose", lambda: (dense(book_init, transposed_product),),
          "the check called forward"),
+        ("forward on the notebook's batch", lambda: (dense(book_init, forward_on_the_notebooks_batch),),
+         "compute it from the argument inputs"),
     ],
     "check_output_spread": [
         ("the spread of one input", lambda: (spread_of_one_input,), "sum the squares over the inputs"),
         ("the variance", lambda: (variance,), "square root"),
         ("a measurement, not a prediction", lambda: (measured_once,), "expected"),
         ("a constant", lambda: (lambda inputs, n_neurons, scale: 0.0541,), "expected"),
+        ("every input taken as 1", lambda: (spread_of_unit_inputs,), "if every input were 1"),
+        ("the inputs' spread around their mean", lambda: (spread_around_the_mean,), "not x minus its mean"),
+        ("the mean of the samples' spreads", lambda: (mean_of_the_spreads,), "average their variances"),
+        ("times sqrt(n_neurons)", lambda: (spread_growing_with_the_neurons,), "however many neurons"),
+        ("squares summed over the samples", lambda: (summed_over_the_samples,), "over the samples (axis 0)"),
     ],
     "check_n_params": [
         ("no biases", lambda: (lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:])),), "forget the biases"),
@@ -101,12 +140,19 @@ WRONG_ANSWERS = {
         ("the last layer left out", lambda: (lambda sizes: sum(a * b + b for a, b in zip(sizes[:-2], sizes[1:-1])),),
          "last layer is missing"),
         ("the example's answer", lambda: (lambda sizes: 387,), "expected"),
+        ("the first layer left out", lambda: (lambda sizes: sum(a * b + b for a, b in zip(sizes[1:-1], sizes[2:])),),
+         "first layer is missing"),
+        ("biases for the inputs too", lambda: (lambda sizes: sum(a * b for a, b in zip(sizes[:-1], sizes[1:]))
+                                               + sum(sizes),), "inputs have no biases"),
     ],
-    "check_make_layers": [
-        ("created in the wrong order", lambda: (reversed_order,), "wrong order"),
-        ("a draw in between", lambda: (a_draw_in_between,), "draw nothing else in between"),
-        ("three layers", lambda: (lambda: (dense(book_init)(2, 64), dense(book_init)(64, 3), dense(book_init)(3, 3)),),
-         "should return 2 layers"),
+    "check_second_layer": [
+        ("nothing skipped", lambda: (skipping(0),), "draws right after the seed"),
+        ("one layer's worth of neurons skipped", lambda: (skipping(64),), "after 64 skipped draws"),
+        ("both layers' draws skipped", lambda: (skipping(192),), "after 192 skipped draws"),
+        ("skipped with np.random.rand", lambda: (skipping(128, np.random.rand),), "np.random.rand"),
+        ("both layers returned", lambda: (both_layers,), "should return one layer"),
+        ("the layer one row per neuron", lambda: (lambda: dense(one_row_per_neuron)(64, 3),), "expected shape (64, 3)"),
+        ("re-seeded after skipping", lambda: (reseeded_after_skipping,), "draws right after the seed"),
     ],
 }
 

@@ -40,6 +40,17 @@ def _values(rng, *shape):
     return rng.uniform(-3, 3, size=shape).round(2)
 
 
+def _call(function, *args, returns):
+    """``call``, plus the likely cause when the learner's np.dot met Python lists after nnfs.init()."""
+    try:
+        return call(function, *args, returns=returns)
+    except AssertionError as problem:
+        if "has no attribute 'astype'" in str(problem):
+            raise AssertionError(f"{problem} After nnfs.init(), np.dot needs arrays: the check passes lists, so "
+                                 "wrap them in np.array(...) first.") from None
+        raise
+
+
 def _number(name, value, returns):
     expect(np.ndim(value) == 0 and not isinstance(value, (list, tuple)),
            f"{name} should return {returns}, got {plain(np.asarray(value) if np.ndim(value) else value)}")
@@ -50,12 +61,15 @@ def _number(name, value, returns):
 def check_neuron_output(neuron_output):
     """neuron_output(inputs, weights, bias) = sum of inputs[m] * weights[m], plus bias, on lists of random lengths."""
     rng = np.random.default_rng(1)
-    results = []
-    for case, n_inputs in enumerate((4, 1, 7, 3, 6), 1):
-        inputs, weights, bias = _values(rng, n_inputs), _values(rng, n_inputs), float(_values(rng))
-        got = call(neuron_output, inputs.tolist(), weights.tolist(), bias, returns="one number, x . w + b")
-        got = _number("neuron_output", got, "one number, the neuron's output")
-        results.append(got)
+    neurons = [(_values(rng, n_inputs), _values(rng, n_inputs), float(_values(rng))) for n_inputs in (4, 1, 7, 3, 6)]
+    results = [_number("neuron_output", _call(neuron_output, inputs.tolist(), weights.tolist(), bias,
+                                              returns="one number, x . w + b"), "one number, the neuron's output")
+               for inputs, weights, bias in neurons]
+    expect(len(set(np.round(results, 9))) > 1,
+           f"neuron_output gives {results[0]:.4f} for 5 different neurons: compute it from the arguments inputs, "
+           "weights and bias, not from the notebook's variables or a fixed number")
+    for case, ((inputs, weights, bias), got) in enumerate(zip(neurons, results), 1):
+        n_inputs = len(inputs)
         products = inputs * weights
         where = f"case {case} ({n_inputs} inputs, bias {plain(bias)})"
         expected = float(products.sum() + bias)
@@ -66,6 +80,8 @@ def check_neuron_output(neuron_output):
                                                        "after the loop, not inside it"),
                     (products[:-1].sum() + bias, "the last input is left out: loop over every input"),
                     (products[1:].sum() + bias, "the first input is left out: loop over every input"),
+                    (products[0] + bias, "only the first input counts: is the return inside the loop? Return "
+                                         "after the loop has added every product"),
                     (inputs.sum() * weights.sum() + bias, "that is (sum of inputs) times (sum of weights): "
                                                           "multiply each input by its own weight, then add up")]
         for value, why in mistakes:
@@ -81,8 +97,8 @@ def check_loop_layer_output(loop_layer_output):
     rng = np.random.default_rng(11)
     for case, (n_inputs, n_neurons) in enumerate(((4, 3), (2, 5), (6, 1), (3, 4)), 1):
         inputs, weights, biases = _values(rng, n_inputs), _values(rng, n_neurons, n_inputs), _values(rng, n_neurons)
-        got = call(loop_layer_output, inputs.tolist(), weights.tolist(), biases.tolist(),
-                   returns=f"a list of {n_neurons} numbers, one per neuron")
+        got = _call(loop_layer_output, inputs.tolist(), weights.tolist(), biases.tolist(),
+                    returns=f"a list of {n_neurons} numbers, one per neuron")
         where = f"case {case} ({n_neurons} neurons on {n_inputs} inputs)"
         expected = weights @ inputs + biases
         expect(np.ndim(got) == 1, f"{where}: loop_layer_output should return a list of {n_neurons} numbers, one per "
@@ -91,6 +107,12 @@ def check_loop_layer_output(loop_layer_output):
         expect(len(got) != n_inputs or n_inputs == n_neurons,
                f"{where}: {n_inputs} outputs, one per input; a layer gives one output per neuron: loop over the "
                "rows of weights (one row per neuron)")
+        expect(len(got) != 1 or n_neurons == 1,
+               f"{where}: 1 output for {n_neurons} neurons: is the return inside the loop over the neurons? Return "
+               "the list after the loop")
+        expect(len(got) <= n_neurons or not np.allclose(got[-n_neurons:], expected),
+               f"{where}: {len(got)} outputs, the last {n_neurons} of them right: the list holds outputs from an "
+               "earlier call. Start a new, empty list inside the function")
         expect(len(got) == n_neurons, f"{where}: expected {n_neurons} outputs, one per neuron, got {len(got)}")
         if n_neurons > 1:
             expect(not np.allclose(got, weights[0] @ inputs + biases),
@@ -98,6 +120,9 @@ def check_loop_layer_output(loop_layer_output):
             expect(not np.allclose(got, weights @ inputs + biases[0]),
                    f"{where}: every neuron gets the first bias: neuron j adds its own, biases[j]")
         expect(not np.allclose(got, weights @ inputs), f"{where}: the outputs ignore the biases")
+        expect(not np.allclose(got, weights @ inputs + n_inputs * biases),
+               f"{where}: each neuron adds its bias {n_inputs} times, once per input: add it once, outside the loop "
+               "over the inputs")
         _expect_close(where, got, expected, tol=1e-6)
     correct("loop_layer_output gives one output per neuron, each with its own weights and bias, on 4 layers")
 
@@ -109,8 +134,8 @@ def check_layer_output(layer_output):
     for case, (n_samples, n_inputs, n_neurons) in enumerate(((3, 3, 3), (5, 4, 2), (1, 3, 6), (4, 2, 3)), 1):
         inputs = _values(rng, n_samples, n_inputs)
         weights, biases = _values(rng, n_neurons, n_inputs), _values(rng, n_neurons)
-        got = call(layer_output, inputs.tolist(), weights.tolist(), biases.tolist(),
-                   returns=f"an array of shape ({n_samples}, {n_neurons}): one row per sample, one column per neuron")
+        got = _call(layer_output, inputs.tolist(), weights.tolist(), biases.tolist(),
+                    returns=f"an array of shape ({n_samples}, {n_neurons}): one row per sample, one column per neuron")
         where = f"case {case} ({n_samples} samples, {n_inputs} inputs, {n_neurons} neurons)"
         got = np.asarray(got, dtype=np.float64)
         expected = inputs @ weights.T + biases
@@ -126,6 +151,10 @@ def check_layer_output(layer_output):
             expect(not np.allclose(got, (weights @ inputs.T) + biases[:, np.newaxis], atol=1e-5),
                    f"{where}: this is one row per neuron and one column per sample, the transpose of what a layer "
                    "gives: the batch comes first, so that each sample gives a row")
+        expect(got.shape != (n_neurons, n_neurons) or not np.allclose(got, inputs @ weights.T + biases[:, None],
+                                                                      atol=1e-5),
+               f"{where}: bias j is added to row j, sample j: the biases belong to the columns (one per neuron), so "
+               "add them as they are, shape (n_neurons,), not as a column")
         expect(not np.allclose(got, inputs @ weights.T + biases[0], atol=1e-5) or n_neurons == 1,
                f"{where}: every neuron gets the first bias")
         expect(not np.allclose(got, inputs @ weights.T, atol=1e-5), f"{where}: the outputs ignore the biases")
@@ -185,6 +214,8 @@ def check_dot_shape(dot_shape):
         if got == expected:
             continue
         message = f"dot_shape({a_shape}, {b_shape}): expected {expected}, got {plain(got)}"
+        expect(not isinstance(got, list) or tuple(got) != expected,
+               message + " (the right sizes, but a shape is a tuple, not a list: tuple(...) turns one into the other)")
         inner_a, inner_b = a_shape[-1], b_shape[0]
         if expected is None and got is not None and a_shape[0] == b_shape[-1]:
             message += " (it is the last size of the first shape that must match the first size of the second)"
@@ -209,27 +240,50 @@ def _through(batch, layers):
     return output
 
 
+def _four(four_layer_output, batch, layers):
+    """The learner's four_layer_output(batch, layers); a size mismatch inside it comes with the likely cause."""
+    try:
+        return call(four_layer_output, batch, layers, returns="the outputs of the fourth layer, an array")
+    except AssertionError as problem:
+        if "raised ValueError" in str(problem):
+            sizes = " -> ".join(str(len(weights[0])) for weights, _ in layers) + f" -> {len(layers[-1][0])}"
+            raise AssertionError(f"four_layer_output(batch of shape {np.shape(batch)}, layers of sizes {sizes}) raised "
+                                 f"ValueError: {str(problem).split('ValueError: ', 1)[1].split('. It should')[0]}. "
+                                 "The sizes chain only if the layers run in order, a to d, each on the outputs "
+                                 "of the one before it (not on the batch).") from None
+        raise
+
+
+def _array(value, shape):
+    """The learner's result as a float array, or a sentence saying it is not one array."""
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise AssertionError(f"four_layer_output should return one array, the outputs of the last layer, shape "
+                             f"{shape}, got {type(value).__name__} that is not one array of numbers "
+                             "(the outputs of every layer?)") from None
+
+
 def check_four_layer_output(four_layer_output):
     """four_layer_output(batch, layers): the batch through each of the 4 given layers in turn."""
     rng = np.random.default_rng(15)
     batch = _values(rng, 3, 3)
     first, second = _random_layers(rng, (3, 2, 2, 3, 1)), _random_layers(rng, (3, 2, 2, 3, 1))
-    outputs = [np.asarray(call(four_layer_output, batch, layers, returns="the outputs of the fourth layer, shape (3, 1)"),
-                          dtype=np.float64) for layers in (first, second)]
+    outputs = [_array(_four(four_layer_output, batch, layers), "(3, 1)") for layers in (first, second)]
     expect(outputs[0].shape != outputs[1].shape or not np.allclose(outputs[0], outputs[1]),
            "four_layer_output gives the same outputs for two different stacks of layers: use the argument layers, "
            "not the notebook's variable")
     for case, sizes in enumerate(((3, 2, 2, 3, 1), (4, 3, 3, 3, 3), (2, 5, 3, 4, 2)), 1):
         layers = first if case == 1 else _random_layers(rng, sizes)
         batch = _values(rng, int(rng.integers(2, 5)), sizes[0])
-        got = call(four_layer_output, batch, layers,
-                   returns=f"the outputs of the fourth layer, shape ({len(batch)}, {sizes[-1]})")
-        got = np.asarray(got, dtype=np.float64)
+        got = _array(_four(four_layer_output, batch, layers), f"({len(batch)}, {sizes[-1]})")
         expected = _through(batch, layers)
         where = f"case {case} (layer sizes {' -> '.join(str(size) for size in sizes)})"
         wrong = {"these are the outputs of layers a, b, b, b, the script's bug: give each layer its own weights and "
                  "biases": [layers[0], layers[1], layers[1], layers[1]],
-                 "these are the outputs of the first three layers only: run all four": layers[:3]}
+                 "these are the outputs of the first three layers only: run all four": layers[:3],
+                 "these are the outputs of layer d on the batch itself: feed each layer the outputs of the one "
+                 "before": layers[3:]}
         for why, stack in wrong.items():
             try:
                 mistaken = _through(batch, stack)

@@ -49,6 +49,10 @@ def _check_forward(layer, n_inputs, n_neurons, rng):
          name="forward")
     expect(hasattr(layer, "output"), "forward must store its result in self.output")
     expected = np.matmul(inputs, layer.weights) + layer.biases
+    rows = np.shape(layer.output)[0] if np.ndim(layer.output) else 0
+    expect(rows == len(inputs) or np.ndim(layer.output) != 2,
+           f"self.output has {rows} rows, but the check passed forward {len(inputs)} samples: compute it from the "
+           "argument inputs, not from a variable of the notebook")
     expect_shape("self.output", layer.output, expected.shape)
     expect(not np.allclose(layer.output, expected - layer.biases), "the outputs ignore the biases: add + self.biases")
     expect_close("self.output", layer.output, expected, rtol=1e-5, atol=1e-6)
@@ -69,23 +73,37 @@ def check_output_spread(output_spread):
     """output_spread(inputs, n_neurons, scale): the standard deviation of XW over fresh scale * randn weights."""
     rng = np.random.default_rng(22)
     for case in range(4):
-        inputs = rng.standard_normal((int(rng.integers(20, 60)), int(rng.integers(1, 40)))) * rng.uniform(0.5, 3)
+        n_samples, n_inputs = int(rng.integers(20, 60)), int(rng.integers(2, 40))
+        # inputs of a mean far from 0, as the spirals' are not centred either: x^2 is not the variance of x
+        inputs = rng.standard_normal((n_samples, n_inputs)) * rng.uniform(0.5, 3) + rng.uniform(1, 2)
         scale = float(rng.choice([0.01, 0.1, 1.0]))
-        n_neurons = int(rng.integers(1, 6))
+        n_neurons = int(rng.integers(2, 6))
         expected = scale * np.sqrt(np.mean(np.sum(inputs ** 2, axis=1)))
         got = call(output_spread, inputs, n_neurons, scale, returns="a number, the predicted spread of the outputs")
         expect(np.ndim(got) == 0, f"output_spread should return one number, got {plain(np.asarray(got))}")
         got = float(got)
-        squared = scale ** 2 * np.mean(np.sum(inputs ** 2, axis=1))
-        if np.isclose(got, squared, rtol=1e-3) and not np.isclose(got, expected, rtol=1e-3):
-            raise AssertionError(f"case {case + 1}: {plain(got)} is the variance; the spread is its square root")
-        one_input = scale * np.sqrt(np.mean(inputs ** 2))
-        if np.isclose(got, one_input, rtol=1e-3) and inputs.shape[1] > 1:
-            raise AssertionError(f"case {case + 1}: {plain(got)} is the spread for one input; each output adds "
-                                 f"up {inputs.shape[1]} products, so sum the squares over the inputs")
+        where = f"case {case + 1} ({n_inputs} inputs, scale {plain(scale)})"
+        mistakes = [
+            (scale ** 2 * np.mean(np.sum(inputs ** 2, axis=1)), "that is the variance; the spread is its square root"),
+            (scale * np.sqrt(np.mean(inputs ** 2)), f"that is the spread for one input; each output adds up {n_inputs} "
+                                                    "products, so sum the squares over the inputs"),
+            (scale * np.sqrt(n_inputs), "that is the spread if every input were 1: the variance of x W is x^2 s^2, "
+                                        "so the inputs' own values enter"),
+            (scale * np.std(inputs) * np.sqrt(n_inputs), "that uses the spread of the inputs around their mean; the "
+                                                         "variance of x W is x^2 s^2, with x itself, not x minus its "
+                                                         "mean (these inputs are not centred)"),
+            (scale * np.mean(np.sqrt(np.sum(inputs ** 2, axis=1))), "that averages the samples' spreads; average "
+                                                                    "their variances, then take the square root"),
+            (expected * np.sqrt(n_neurons), f"that is sqrt(n_neurons) = {np.sqrt(n_neurons):.3f} times too large: "
+                                            "every output has the same spread, however many neurons there are"),
+            (scale * np.sqrt(np.mean(np.sum(inputs ** 2, axis=0))), "that sums the squares over the samples (axis 0); "
+                                                                     "sum them over the inputs of each sample"),
+        ]
+        for value, why in mistakes:
+            if np.isclose(got, value, rtol=1e-3) and not np.isclose(got, expected, rtol=1e-3):
+                raise AssertionError(f"{where}: {plain(got)}: {why}")
         expect(np.isclose(got, expected, rtol=1e-3),
-               f"case {case + 1} ({inputs.shape[1]} inputs, scale {plain(scale)}): expected {plain(expected)}, "
-               f"got {plain(got)}")
+               f"{where}: expected {plain(expected)}, got {plain(got)}")
     with seeded(7):
         inputs = np.random.randn(500, 30)
         measured = np.std(inputs @ (0.01 * np.random.randn(30, 2000)))
@@ -93,6 +111,7 @@ def check_output_spread(output_spread):
 
 
 def check_n_params(n_params):
+    """n_params(sizes): the weights and biases of the dense layers sizes[0] -> sizes[1] -> ..., on random stacks."""
     rng = np.random.default_rng(21)
     cases = [([2, 64, 3], 387), ([784, 128, 128, 10], 118282), ([1, 1], 2), ([4, 3], 15)]
     for _ in range(3):
@@ -104,28 +123,49 @@ def check_n_params(n_params):
         mistakes = {expected - sum(b for _, b in layers): "did you forget the biases?",
                     expected - sum(b for _, b in layers) + sum(a for a, _ in layers):
                         "each layer has one bias per neuron (its output size), not per input",
-                    sum(a * b + b for a, b in layers[:-1]): "the last layer is missing from the count"}
+                    sum(a * b + b for a, b in layers[:-1]): "the last layer is missing from the count",
+                    sum(a * b + b for a, b in layers[1:]): "the first layer is missing from the count",
+                    expected + sizes[0]: f"the {sizes[0]} inputs have no biases: only the neurons of each layer do"}
         hint = mistakes.get(got, "") if got != expected else ""
         expect(got == expected, f"n_params({sizes}): expected {expected}, got {plain(got)}" + (f" ({hint})" if hint else ""))
     correct("n_params counts weights and biases of every layer, on 7 stacks")
 
 
-def check_make_layers(make_layers):
+def _same_weights(mine, theirs):
+    """Equal up to float32 rounding: ``randn(...) / 100`` and ``0.01 * randn(...)`` may differ in the last bit."""
+    return np.shape(mine) == np.shape(theirs) and np.allclose(mine, theirs, rtol=1e-6, atol=0)
+
+
+def _after_skipping(draws, uniform=False):
+    """The weights of Dense(64, 3) created right after np.random.seed(0) and ``draws`` numbers drawn (normal ones,
+    or uniform ones of np.random.rand)."""
     with seeded(0):
-        layers = call(make_layers, returns="two layers, (first, second)")
-    expect(len(layers) == 2, f"make_layers should return 2 layers, got {len(layers)}")
+        if draws:
+            (np.random.rand if uniform else np.random.randn)(draws)
+        return Dense(64, 3).weights
+
+
+def check_second_layer(second_layer):
+    """second_layer(), right after np.random.seed(0): a Layer_Dense(64, 3) with the weights of the second layer
+    of Layer_Dense(2, 64) then Layer_Dense(64, 3), created without the first."""
     with seeded(0):
-        reference = (Dense(2, 64), Dense(64, 3))
-    for index, (mine, theirs) in enumerate(zip(layers, reference), 1):
-        expect_shape(f"layer {index} weights", mine.weights, theirs.weights.shape)
-    with seeded(0):
-        second_first = Dense(64, 3)
-        first_second = Dense(2, 64)
-    expect(not (np.array_equal(layers[0].weights, first_second.weights)
-                and np.array_equal(layers[1].weights, second_first.weights)),
-           "the layers are created in the wrong order: the 64 -> 3 layer drew its weights first")
-    for index, (mine, theirs) in enumerate(zip(layers, reference), 1):
-        expect(np.array_equal(mine.weights, theirs.weights),
-               f"layer {index} has the right shape but different weights: create the layers in order "
-               "(2 -> 64 first, then 64 -> 3) and draw nothing else in between")
-    correct("same seed and same order of creation give the same weights as nncore")
+        layer = call(second_layer, returns="one layer, a Layer_Dense(64, 3)")
+    if isinstance(layer, (tuple, list)):
+        raise AssertionError(f"second_layer should return one layer, the 64 -> 3 one, got {len(layer)} things")
+    expect(hasattr(layer, "weights"), f"second_layer should return a Layer_Dense(64, 3), got {plain(type(layer))}")
+    weights = np.asarray(layer.weights)
+    expect_shape("second_layer().weights", weights, (64, 3))
+    if _same_weights(weights, _after_skipping(0)):
+        raise AssertionError("these weights are the draws right after the seed, which the script's first layer uses: "
+                             "skip the first layer's draws before creating this layer")
+    for draws in (2, 3, 64, 192, 2 + 64):
+        if _same_weights(weights, _after_skipping(draws)):
+            raise AssertionError(f"these weights come after {draws} skipped draws; the first layer, Dense(2, 64), "
+                                 "draws one number per weight")
+    if _same_weights(weights, _after_skipping(128, uniform=True)):
+        raise AssertionError("128 skipped with np.random.rand: uniform numbers use up the generator at another rate "
+                             "than normal ones; skip with the function the layer itself draws with")
+    expect(_same_weights(weights, _after_skipping(128)),
+           "second_layer().weights differ from the second layer's of Dense(2, 64) then Dense(64, 3), created after "
+           "np.random.seed(0): does it draw anything besides the numbers it skips?")
+    correct("second_layer holds the second layer's weights: the first layer's 2 x 64 = 128 draws skipped")
