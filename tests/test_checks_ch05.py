@@ -94,6 +94,23 @@ def dense_dinputs_without_transpose(self, dvalues):
     self.dinputs = np.dot(dvalues, self.weights)
 
 
+def dense_dbiases_divided_by_n(self, dvalues):
+    dense_right(self, dvalues)
+    self.dbiases = self.dbiases / len(dvalues)
+
+
+def dense_dinputs_divided_by_n(self, dvalues):
+    dense_right(self, dvalues)
+    self.dinputs = self.dinputs / len(dvalues)
+
+
+def dense_matmul(self, dvalues):
+    """Right, written with @ and the method sum: the chapter's own cells use @."""
+    self.dweights = self.inputs.T @ dvalues
+    self.dbiases = dvalues.sum(axis=0, keepdims=True)
+    self.dinputs = dvalues @ self.weights.T
+
+
 def dense_constant(self, dvalues):
     self.dweights = np.ones_like(self.weights)
     self.dbiases = np.ones_like(self.biases)
@@ -154,6 +171,18 @@ def softmax_plus_outer(self, dvalues):
         self.dinputs[index] = np.dot(np.diagflat(row) + np.dot(row, row.T), gradient)
 
 
+def softmax_flat_rows(self, dvalues):
+    """np.dot of a flat row with itself is a number, not the outer product."""
+    self.dinputs = np.empty_like(dvalues)
+    for index, (row, gradient) in enumerate(zip(self.output, dvalues)):
+        self.dinputs[index] = np.dot(np.diagflat(row) - np.dot(row, row.T), gradient)
+
+
+def softmax_vectorised(self, dvalues):
+    """Right: J_i G_i = S_i ⊙ (G_i - S_i · G_i), without building J_i."""
+    self.dinputs = self.output * (dvalues - np.sum(self.output * dvalues, axis=1, keepdims=True))
+
+
 def softmax_first_jacobian(self, dvalues):
     row = self.output[0].reshape(-1, 1)
     self.dinputs = np.dot(dvalues, np.diagflat(row) - np.dot(row, row.T))
@@ -185,6 +214,19 @@ def cce_sparse_only(self, dvalues, y_true):
 
 def cce_unclipped(self, dvalues, y_true):
     self.dinputs = -one_hot(y_true, dvalues.shape[1]) / dvalues / len(dvalues)
+
+
+def cce_divided_by_classes(self, dvalues, y_true):
+    labels = dvalues.shape[1]
+    self.dinputs = -one_hot(y_true, labels) / np.clip(dvalues, 1e-7, 1 - 1e-7) / labels
+
+
+def cce_by_index(self, dvalues, y_true):
+    """Right, without a one-hot matrix: only the right class gets a gradient."""
+    samples = len(dvalues)
+    rows, right = np.arange(samples), sparse(y_true)
+    self.dinputs = np.zeros_like(dvalues)
+    self.dinputs[rows, right] = -1 / np.clip(dvalues[rows, right], 1e-7, 1 - 1e-7) / samples
 
 
 def cce_constant(self, dvalues, y_true):
@@ -222,6 +264,16 @@ def shortcut_sparse_only(self, dvalues, y_true):
 def shortcut_sign(self, dvalues, y_true):
     shortcut_right(self, dvalues, y_true)
     self.dinputs = -self.dinputs
+
+
+def shortcut_divided_by_classes(self, dvalues, y_true):
+    shortcut_right(self, dvalues, y_true)
+    self.dinputs = self.dinputs * len(dvalues) / dvalues.shape[1]
+
+
+def shortcut_one_hot(self, dvalues, y_true):
+    """Right, through one-hot rows: (Ŷ - Y)/N."""
+    self.dinputs = (dvalues - one_hot(y_true, dvalues.shape[1])) / len(dvalues)
 
 
 def shortcut_constant(self, dvalues, y_true):
@@ -265,6 +317,20 @@ def not_restored(f, x, index, h):
     above = f(x)
     x[index] -= 2 * h
     return (above - f(x)) / (2 * h)
+
+
+def another_h(f, x, h=1e-5):
+    return gradient_by(centred)(f, x, 1e-3)
+
+
+def by_unit_vectors(f, x, h=1e-5):
+    """Right, without writing into x: f(x + h e_k) and f(x - h e_k) on new arrays."""
+    gradient = np.zeros(x.shape)
+    for index in np.ndindex(x.shape):
+        step = np.zeros_like(x)
+        step[index] = h
+        gradient[index] = (f(x + step) - f(x - step)) / (2 * h)
+    return gradient
 
 
 def by_rows(f, x, h=1e-5):
@@ -318,6 +384,24 @@ class LeakyReLUWithoutDvalues(LeakyReLU):
         return self.dinputs
 
 
+class LeakyReLUIgnoringAlpha(LeakyReLU):
+    """Forward and backward agree, so a gradient check alone passes it, but alpha is always 0.01."""
+    def __init__(self, alpha=0.01):
+        self.alpha = 0.01
+
+
+class TanhAsSine(Tanh):
+    """sin and its derivative: a consistent pair, the wrong function."""
+    def forward(self, inputs, training=False):
+        self.inputs = inputs
+        self.output = np.sin(inputs)
+        return self.output
+
+    def backward(self, dvalues):
+        self.dinputs = dvalues * np.cos(self.inputs)
+        return self.dinputs
+
+
 class Swish:
     def __init__(self, beta=1.0):
         self.beta = beta
@@ -338,6 +422,19 @@ class SwishWithoutBeta(Swish):
     def backward(self, dvalues):
         s = self.sigmoid
         self.dinputs = dvalues * (s + self.inputs * s * (1 - s))
+        return self.dinputs
+
+
+class SwishIgnoringBeta(Swish):
+    def __init__(self, beta=1.0):
+        self.beta = 1.0
+
+
+class SwishFactored(Swish):
+    """Right: s (1 + beta z (1 - s)), the derivative factored."""
+    def backward(self, dvalues):
+        s = self.sigmoid
+        self.dinputs = dvalues * s * (1 + self.beta * self.inputs * (1 - s))
         return self.dinputs
 
 
@@ -411,6 +508,8 @@ WRONG_ANSWERS = {
         ("dbiases without keepdims", lambda: (dense(dense_dbiases_flat),), "keepdims"),
         ("dbiases summed over the neurons", lambda: (dense(dense_dbiases_wrong_axis),), "summed over the neurons"),
         ("dinputs = G W", lambda: (dense(dense_dinputs_without_transpose),), "it is G Wᵀ"),
+        ("dbiases divided by N", lambda: (dense(dense_dbiases_divided_by_n),), "self.dbiases is N = "),
+        ("dinputs divided by N", lambda: (dense(dense_dinputs_divided_by_n),), "self.dinputs is N = "),
         ("a constant", lambda: (dense(dense_constant),), "the same for two different dvalues"),
     ],
     "check_relu_backward": [
@@ -426,11 +525,13 @@ WRONG_ANSWERS = {
         ("S(1 - S), as for a sigmoid", lambda: (softmax(softmax_like_sigmoid),), "only the Jacobian's diagonal"),
         ("diag(S) + S Sᵀ", lambda: (softmax(softmax_plus_outer),), "sign of the outer product"),
         ("one Jacobian for the batch", lambda: (softmax(softmax_first_jacobian),), "first sample's Jacobian"),
+        ("S Sᵀ of a flat row, a number", lambda: (softmax(softmax_flat_rows),), "came out as one number"),
         ("a constant", lambda: (softmax(lambda self, dvalues: setattr(self, "dinputs", np.zeros_like(dvalues))),),
          "the same for two different dvalues"),
     ],
     "check_cce_backward": [
         ("no division by N", lambda: (loss(cce_not_divided),), "times too large"),
+        ("divided by K, not N", lambda: (loss(cce_divided_by_classes),), "the number of classes"),
         ("the sign flipped", lambda: (loss(cce_sign),), "sign is flipped"),
         ("labels taken as one-hot when they are sparse", lambda: (loss(cce_one_hot_only),), "with sparse labels"),
         ("labels taken as sparse when they are one-hot", lambda: (loss(cce_sparse_only),), "with one-hot labels"),
@@ -439,6 +540,7 @@ WRONG_ANSWERS = {
     ],
     "check_softmax_cce_backward": [
         ("no division by N", lambda: (combined(shortcut_not_divided),), "times too large"),
+        ("divided by K, not N", lambda: (combined(shortcut_divided_by_classes),), "the number of classes"),
         ("dvalues changed in place", lambda: (combined(shortcut_in_place),), "changed the dvalues it was given"),
         ("labels taken as one-hot when they are sparse", lambda: (combined(shortcut_one_hot_only),),
          "with sparse labels"),
@@ -452,6 +554,7 @@ WRONG_ANSWERS = {
         ("divided by h, not 2h", lambda: (gradient_by(divided_by_h),), "twice the gradient"),
         ("x not restored", lambda: (gradient_by(not_restored),), "put every element back"),
         ("whole rows nudged", lambda: (by_rows,), "x[i] is a whole row"),
+        ("a step other than the h given", lambda: (another_h,), "the h you are given"),
         ("a constant", lambda: (lambda f, x, h=1e-5: np.ones(x.shape),), "expected"),
     ],
     "check_activation_backwards": [
@@ -460,6 +563,9 @@ WRONG_ANSWERS = {
          "local derivative alone"),
         ("swish without beta in its derivative", lambda: (Tanh, LeakyReLU, SwishWithoutBeta), "swish: relative error"),
         ("forward stores nothing", lambda: (Tanh, LeakyReLU, SwishStoringNothing), "forward must store"),
+        ("alpha ignored in forward and backward", lambda: (Tanh, LeakyReLUIgnoringAlpha, Swish), "used alpha = 0.01"),
+        ("beta ignored in forward and backward", lambda: (Tanh, LeakyReLU, SwishIgnoringBeta), "used beta = 1"),
+        ("a consistent pair for the wrong function", lambda: (TanhAsSine, LeakyReLU, Swish), "tanh: forward's output"),
     ],
     "check_scale_shift_backward": [
         ("dgamma not summed over the samples", lambda: (scale_shift(dgamma=lambda self, d: d * self.inputs),),
@@ -470,6 +576,9 @@ WRONG_ANSWERS = {
         ("dbeta without keepdims", lambda: (scale_shift(dbeta=lambda self, d: np.sum(d, axis=0)),),
          "self.dbeta (the shape of beta): expected shape"),
         ("a constant", lambda: (scale_shift(dinputs=lambda self, d: np.ones_like(d)),), "the same for two different"),
+        ("dgamma a mean over the samples",
+         lambda: (scale_shift(dgamma=lambda self, d: np.mean(d * self.inputs, axis=0, keepdims=True)),),
+         "a mean over the samples"),
     ],
     "check_residual_backward": [
         ("the skip path left out", lambda: (residual(dinputs=lambda self, d: np.dot(d, self.weights.T)),),
@@ -478,20 +587,30 @@ WRONG_ANSWERS = {
         ("dW transposed", lambda: (residual(dweights=lambda self, d: np.dot(d.T, self.inputs)),), "Gᵀ X"),
         ("G W, not G Wᵀ", lambda: (residual(dinputs=lambda self, d: d + np.dot(d, self.weights)),), "uses G W"),
         ("a constant", lambda: (residual(dinputs=lambda self, d: np.zeros_like(d)),), "the same for two different"),
+        ("dW divided by N", lambda: (residual(dweights=lambda self, d: np.dot(self.inputs.T, d) / len(d)),),
+         "times too small"),
     ],
 }
 
 RIGHT_ANSWERS = [
     ("check_layer_dense_backward", lambda: (dense(dense_right),)),
+    ("check_layer_dense_backward", lambda: (dense(dense_matmul),)),
     ("check_relu_backward", lambda: (relu(relu_right),)),
     ("check_relu_backward", lambda: (relu(relu_mask_from_output),)),  # for ReLU, Z > 0 exactly where output > 0
     ("check_softmax_backward", lambda: (softmax(softmax_right),)),
+    ("check_softmax_backward", lambda: (softmax(softmax_vectorised),)),
     ("check_cce_backward", lambda: (loss(cce_right),)),
+    ("check_cce_backward", lambda: (loss(cce_by_index),)),
     ("check_softmax_cce_backward", lambda: (combined(shortcut_right),)),
+    ("check_softmax_cce_backward", lambda: (combined(shortcut_one_hot),)),
     ("check_centred_gradient", lambda: (gradient_by(centred),)),
+    ("check_centred_gradient", lambda: (by_unit_vectors,)),
     ("check_activation_backwards", lambda: (Tanh, LeakyReLU, Swish)),
+    ("check_activation_backwards", lambda: (Tanh, LeakyReLU, SwishFactored)),
     ("check_scale_shift_backward", lambda: (ScaleShift,)),
     ("check_residual_backward", lambda: (Residual,)),
+    ("check_residual_backward",
+     lambda: (residual(dinputs=lambda self, d: np.dot(d, (np.eye(len(self.weights)) + self.weights).T)),)),
 ]
 
 

@@ -58,10 +58,12 @@ def weights_only(self, layer):
 
 class CacheOptimizer(SGD):
     """AdaGrad (rho None) or RMSprop, with switches for the usual mistakes."""
-    inside = swapped = last = summed = no_root = fixed_rate = False
+    inside = swapped = last = summed = no_root = fixed_rate = late = unsquared = False
     rho = None
 
     def cache(self, old, gradient):
+        if self.unsquared:
+            return self.rho * old + (1 - self.rho) * gradient
         if self.last:
             return gradient ** 2
         if self.rho is None or self.summed:
@@ -72,8 +74,11 @@ class CacheOptimizer(SGD):
     def update_params(self, layer):
         rate = self.learning_rate if self.fixed_rate else self.current_learning_rate
         for name in ("weights", "biases"):
-            cache = self.cache(getattr(layer, name + "_cache", 0), getattr(layer, "d" + name))
+            old = getattr(layer, name + "_cache", 0)
+            cache = self.cache(old, getattr(layer, "d" + name))
             setattr(layer, name + "_cache", cache)
+            if self.late:
+                cache = old
             if self.inside:
                 scale = np.sqrt(cache + self.epsilon)
             else:
@@ -99,7 +104,7 @@ def variant(base, **switches):
 
 class BookAdam(SGD):
     """Adam from the chapter's equations, with switches for the usual mistakes."""
-    first_t, correct_m, correct_c, inside, swapped, still = 1, True, True, False, False, False
+    first_t, correct_m, correct_c, inside, swapped, still, stored, raw = 1, True, True, False, False, False, False, False
 
     def __init__(self, learning_rate=0.001, decay=0.0, epsilon=1e-7, beta_1=0.9, beta_2=0.999):
         super().__init__(learning_rate, decay)
@@ -114,10 +119,12 @@ class BookAdam(SGD):
             gradient = getattr(layer, "d" + name)
             m = beta_1 * getattr(layer, name + "_m", 0) + (1 - beta_1) * gradient
             c = beta_2 * getattr(layer, name + "_c", 0) + (1 - beta_2) * gradient ** 2
-            setattr(layer, name + "_m", m)
-            setattr(layer, name + "_c", c)
             m_hat = m / (1 - beta_1 ** t) if self.correct_m else m
             c_hat = c / (1 - beta_2 ** t) if self.correct_c else c
+            setattr(layer, name + "_m", m_hat if self.stored else m)
+            setattr(layer, name + "_c", c_hat if self.stored else c)
+            if self.raw:
+                m_hat = gradient
             scale = np.sqrt(c_hat + self.epsilon) if self.inside else np.sqrt(c_hat) + self.epsilon
             setattr(layer, name, getattr(layer, name) - self.current_learning_rate * m_hat / scale)
 
@@ -152,11 +159,11 @@ def undecayed(self, layer, name, gradient):
     return velocity
 
 
-def minimise(optimizer, steps, gradient=lambda w: 2 * (w - 3), start=0.0, step=True):
+def minimise(optimizer, steps, gradient=lambda w: 2 * (w - 3), start=0.0, step=True, extra=0):
     layer = Dense(1, 1)
     layer.set_parameters(np.full((1, 1), start), np.zeros((1, 1)))
     first = gradient(layer.weights)
-    for _ in range(steps):
+    for _ in range(steps + extra):
         layer.dweights = first if gradient is None else gradient(layer.weights)
         layer.dbiases = np.zeros((1, 1))
         if step:
@@ -183,8 +190,63 @@ def minimise_from_random_weights(optimizer, steps):
     return float(layer.weights[0, 0])
 
 
+def minimise_by_hand(optimizer, steps):
+    """Right, with the three calls of an update written out and the layer's parameters assigned."""
+    layer = Dense(1, 1)
+    layer.weights, layer.biases = np.zeros((1, 1)), np.zeros((1, 1))
+    for _ in range(steps):
+        layer.dweights, layer.dbiases = 2 * (layer.weights - 3), np.zeros((1, 1))
+        optimizer.pre_update_params()
+        optimizer.update_params(layer)
+        optimizer.post_update_params()
+    return layer.weights.item()
+
+
+class AdamInPlace(SGD):
+    """Right: Adam with the four arrays on the layer, updated in place, as nncore does."""
+
+    def __init__(self, learning_rate=0.001, decay=0.0, epsilon=1e-7, beta_1=0.9, beta_2=0.999):
+        super().__init__(learning_rate, decay)
+        self.epsilon, self.beta_1, self.beta_2 = epsilon, beta_1, beta_2
+
+    def update_params(self, layer):
+        if not hasattr(layer, "weight_cache"):
+            layer.weight_momentums, layer.weight_cache = np.zeros_like(layer.weights), np.zeros_like(layer.weights)
+            layer.bias_momentums, layer.bias_cache = np.zeros_like(layer.biases), np.zeros_like(layer.biases)
+        power = self.iterations + 1
+        for value, m, c, gradient in ((layer.weights, layer.weight_momentums, layer.weight_cache, layer.dweights),
+                                      (layer.biases, layer.bias_momentums, layer.bias_cache, layer.dbiases)):
+            m *= self.beta_1
+            m += (1 - self.beta_1) * gradient
+            c *= self.beta_2
+            c += (1 - self.beta_2) * gradient * gradient
+            value -= (self.current_learning_rate * (m / (1 - self.beta_1 ** power))
+                      / (np.sqrt(c / (1 - self.beta_2 ** power)) + self.epsilon))
+
+
+def average_momentum(self, layer, name, gradient):
+    if not self.momentum:
+        return -self.current_learning_rate * gradient
+    velocity = self.momentum * getattr(layer, name + "_velocity", 0) + (1 - self.momentum) * gradient
+    setattr(layer, name + "_velocity", velocity)
+    return -self.current_learning_rate * velocity
+
+
+def rate_outside(self, layer, name, gradient):
+    if not self.momentum:
+        return -self.current_learning_rate * gradient
+    velocity = self.momentum * getattr(layer, name + "_velocity", 0) - gradient
+    setattr(layer, name + "_velocity", velocity)
+    return self.current_learning_rate * velocity
+
+
 def flipping_step(k, learning_rate, beta_1, beta_2):
     return learning_rate * (1 - beta_1) * (1 - (-beta_1) ** k) / ((1 + beta_1) * (1 - beta_1 ** k))
+
+
+def no_epsilon_first_step(weights, dweights, learning_rate, epsilon=1e-7):
+    with np.errstate(invalid="ignore"):
+        return weights - learning_rate * dweights / np.abs(dweights)
 
 
 def old_first_adam_step(weights, dweights, learning_rate, epsilon=1e-7):
@@ -210,6 +272,8 @@ WRONG_ANSWERS = {
         ("the count never advances", lambda: (sgd_with(post_update_params=lambda self: None),), "does not decay"),
         ("momentum with the wrong sign", lambda: (sgd_with(step_of=momentum_uphill),), "momentum with the wrong sign"),
         ("the velocity forgotten", lambda: (sgd_with(step_of=forgets_velocity),), "velocity is not kept"),
+        ("a moving average for a velocity", lambda: (sgd_with(step_of=average_momentum),), "which is Adam's m"),
+        ("the rate outside the velocity", lambda: (sgd_with(step_of=rate_outside),), "multiplies the whole velocity"),
         ("the undecayed rate in the velocity", lambda: (sgd_with(step_of=undecayed),), "not the decayed"),
     ],
     "check_adagrad": [
@@ -217,15 +281,24 @@ WRONG_ANSWERS = {
         ("only the last squared gradient", lambda: (variant(Adagrad, last=True),), "keeps only the last"),
         ("no square root", lambda: (variant(Adagrad, no_root=True),), "no square root"),
         ("the undecayed rate", lambda: (variant(Adagrad, fixed_rate=True),), "not the decayed"),
+        ("the cache added after the step", lambda: (variant(Adagrad, late=True),), "add this update's g ** 2"),
     ],
     "check_rmsprop": [
         ("rho and 1 - rho swapped", lambda: (variant(RMSprop, swapped=True),), "swapped"),
         ("epsilon inside the square root", lambda: (variant(RMSprop, inside=True),), "inside the square root"),
         ("AdaGrad's sum", lambda: (variant(RMSprop, summed=True),), "AdaGrad's sum"),
+        ("a cache of the gradients, not their squares", lambda: (variant(RMSprop, unsquared=True),),
+         "a cache of the gradients rather than of their squares"),
+        ("epsilon left out", lambda: (variant(RMSprop, epsilon=0.0, __init__=lambda self, learning_rate=0.001,
+                                               decay=0.0, epsilon=1e-7, rho=0.9: RMSprop.__init__(
+                                                   self, learning_rate, decay, 0.0, rho)),), "epsilon is left out"),
     ],
     "check_optimizer_adam": [
         ("no bias correction", lambda: (variant(BookAdam, correct_m=False, correct_c=False),), "no bias correction"),
-        ("t starting at 0", lambda: (variant(BookAdam, first_t=0),), "t = iterations + 1"),
+        ("t starting at 0", lambda: (variant(BookAdam, first_t=0),), "the power is iterations + 1"),
+        ("t one too large", lambda: (variant(BookAdam, first_t=2),), "one too large"),
+        ("m_hat and c_hat stored back", lambda: (variant(BookAdam, stored=True),), "stored back into m and c"),
+        ("the raw gradient on top", lambda: (variant(BookAdam, raw=True),), "puts m_hat"),
         ("beta_1 and beta_2 swapped", lambda: (variant(BookAdam, swapped=True),), "beta_1 and beta_2 are swapped"),
         ("epsilon inside the square root", lambda: (variant(BookAdam, inside=True),), "inside the square root"),
         ("only m corrected", lambda: (variant(BookAdam, correct_c=False),), "only m is bias-corrected"),
@@ -236,6 +309,7 @@ WRONG_ANSWERS = {
         ("off by one", lambda: (lambda lr0, lr_end, steps: (lr0 / lr_end - 1) / (steps - 1),), "off by one"),
         ("the ratio upside down", lambda: (lambda lr0, lr_end, steps: (lr_end / lr0 - 1) / steps,), "negative decay"),
         ("a constant", lambda: (lambda lr0, lr_end, steps: 9e-4,), "expected"),
+        ("the 1 of 1 + d t forgotten", lambda: (lambda lr0, lr_end, steps: lr0 / lr_end / steps,), "the 1 comes off"),
     ],
     "check_first_adam_step": [
         ("the sign of the gradient", lambda: (lambda w, g, lr, eps: w - lr * np.sign(g),), "leaves out epsilon"),
@@ -244,8 +318,11 @@ WRONG_ANSWERS = {
          "without bias correction"),
         ("epsilon inside the square root", lambda: (lambda w, g, lr, eps: w - lr * g / np.sqrt(g ** 2 + eps),),
          "inside the square root"),
-        ("nncore's Adam with its default epsilon", lambda: (old_first_adam_step,), "expected"),
+        ("nncore's Adam with its default epsilon", lambda: (old_first_adam_step,), "the default, not the"),
         ("the weights unchanged", lambda: (lambda w, g, lr, eps: w,), "did not move"),
+        ("epsilon 1e-7 whatever is given", lambda: (lambda w, g, lr, eps: w - lr * g / (np.abs(g) + 1e-7),),
+         "not the 0.001 it was given"),
+        ("no epsilon", lambda: (no_epsilon_first_step,), "nan or inf where the gradient is 0"),
     ],
     "check_minimise": [
         ("the answer returned", lambda: (lambda optimizer, steps: 3.0,), "not the answer"),
@@ -255,6 +332,12 @@ WRONG_ANSWERS = {
         ("update_params alone", lambda: (lambda optimizer, steps: minimise(optimizer, steps, step=False),),
          "optimizer.step"),
         ("the layer's random start", lambda: (minimise_from_random_weights,), "start at w = 0"),
+        ("one update too many", lambda: (lambda optimizer, steps: minimise(optimizer, steps, extra=1),),
+         "one update too many"),
+        ("one update too few", lambda: (lambda optimizer, steps: minimise(optimizer, steps, extra=-1),),
+         "one update too few"),
+        ("the gradient without its 2", lambda: (lambda optimizer, steps: minimise(optimizer, steps, lambda w: w - 3),),
+         "half of it"),
     ],
     "check_adam_from_its_equations": [
         ("the full rate", lambda: (lambda k, lr, b1, b2: lr, BookAdam), "steady gradient"),
@@ -284,11 +367,14 @@ def test_the_right_answers_pass(capsys):
     strict(checks.check_adagrad)(Adagrad)
     strict(checks.check_rmsprop)(RMSprop)
     strict(checks.check_optimizer_adam)(BookAdam)
+    strict(checks.check_optimizer_adam)(AdamInPlace)
     checks.check_decay_for(lambda lr0, lr_end, steps: (lr0 / lr_end - 1) / steps)
     checks.check_first_adam_step(lambda w, g, lr, eps: w - lr * g / (np.abs(g) + eps))
     checks.check_minimise(minimise)
+    checks.check_minimise(minimise_by_hand)
+    checks.check_decay_for(lambda lr0, lr_end, steps: (lr0 - lr_end) / (lr_end * steps))
     checks.check_adam_from_its_equations(flipping_step, BookAdam)
-    assert capsys.readouterr().out.count("Correct:") == 9
+    assert capsys.readouterr().out.count("Correct:") == 12
 
 
 def test_a_check_leaves_the_global_random_stream_alone():

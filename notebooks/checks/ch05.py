@@ -64,6 +64,12 @@ def _check_dweights(dweights, inputs, dvalues, expected):
     expect_close("self.dweights", dweights, expected, rtol=1e-6, atol=1e-9)
 
 
+def _not_divided_again(name, got, expected, samples):
+    expect(np.allclose(got, expected) or not np.allclose(got * samples, expected),
+           f"{name} is N = {samples} times too small: the 1/N of the mean loss is already inside dvalues, so do not "
+           "divide again")
+
+
 def _check_dbiases(dbiases, dvalues, expected):
     samples, n_neurons = dvalues.shape
     if dbiases.shape == (n_neurons,):
@@ -78,6 +84,7 @@ def _check_dbiases(dbiases, dvalues, expected):
     expect(dbiases.size != 1 or n_neurons == 1,
            "self.dbiases is one number: add up over the samples only (axis 0), one sum per neuron")
     expect_shape("self.dbiases (the shape of the biases)", dbiases, expected.shape)
+    _not_divided_again("self.dbiases", dbiases, expected, samples)
     expect_close("self.dbiases", dbiases, expected, rtol=1e-6, atol=1e-9)
 
 
@@ -86,6 +93,7 @@ def _check_dinputs(dinputs, dvalues, weights, expected):
     if weights.shape[0] == weights.shape[1]:
         expect(not np.allclose(dinputs, dvalues @ weights) or np.allclose(dinputs, expected),
                "self.dinputs is G W: it is G Wᵀ, (N, n_neurons) times (n_neurons, n_inputs)")
+    _not_divided_again("self.dinputs", dinputs, expected, len(dvalues))
     expect_close("self.dinputs", dinputs, expected, rtol=1e-6, atol=1e-9)
 
 
@@ -201,7 +209,11 @@ def check_softmax_backward(softmax_class):
                          "the sign of the outer product is wrong: J_i = diag(S_i) - S_i S_iᵀ, the outer product is "
                          "subtracted"),
                         (dvalues @ first, "every sample got the first sample's Jacobian: build one J_i per sample, "
-                                          "from that sample's outputs")]
+                                          "from that sample's outputs"),
+                        (S * dvalues - np.sum(S ** 2, axis=1, keepdims=True) * np.sum(dvalues, axis=1, keepdims=True),
+                         "S_i S_iᵀ came out as one number, the dot product of the row with itself (np.dot of two flat "
+                         "rows, or of a (1, K) row with its transpose): the Jacobian needs the outer product, a "
+                         "(K, 1) column times a (1, K) row, (K, K)")]
             for wrong, message in mistakes:
                 expect(not np.allclose(dinputs, wrong), message)
         expect_close("self.dinputs", dinputs, expected, rtol=1e-6, atol=1e-9)
@@ -255,6 +267,9 @@ def check_cce_backward(loss_class):
                 other = _softmax(rng.standard_normal((samples, classes)))
                 _depends_on_dvalues("self.dinputs", got, _loss_gradient(loss, name, other, labels, kind)[1])
             if not np.allclose(got, expected):
+                expect(not np.allclose(got, expected * samples / classes),
+                       f"self.dinputs is divided by K = {classes}, the number of classes (dvalues.shape[1]): the mean "
+                       f"is over the N = {samples} samples, len(dvalues)")
                 expect(not np.allclose(got, expected * samples),
                        f"self.dinputs is N = {samples} times too large: the loss is the mean over the N samples, "
                        "so divide by N")
@@ -299,6 +314,9 @@ def check_softmax_cce_backward(combined_class):
                 other = _softmax(rng.standard_normal((samples, classes)))
                 _depends_on_dvalues("self.dinputs", got, _loss_gradient(combined, name, other, labels, kind)[1])
             if not np.allclose(got, expected):
+                expect(not np.allclose(got, expected * samples / classes),
+                       f"self.dinputs is divided by K = {classes}, the number of classes (dvalues.shape[1]): the mean "
+                       f"is over the N = {samples} samples, len(dvalues)")
                 expect(not np.allclose(got, expected * samples),
                        f"self.dinputs is N = {samples} times too large: the loss is the mean over the N samples, "
                        "so divide by N")
@@ -309,6 +327,18 @@ def check_softmax_cce_backward(combined_class):
 
 
 # ---------------------------------------------------------------- exercises ------------------------------------
+
+def _forward_difference(f, x, h=1e-5):
+    """(f(x + h e_k) - f(x)) / h at every index k: the mistake the exercise names."""
+    x, gradient = x.copy(), np.zeros(x.shape)
+    base = f(x)
+    for index in np.ndindex(x.shape):
+        kept = x[index]
+        x[index] = kept + h
+        gradient[index] = (f(x) - base) / h
+        x[index] = kept
+    return gradient
+
 
 def check_centred_gradient(centred_gradient):
     """centred_gradient(f, x): the centred differences of the scalar f at every element of x, x left as it was."""
@@ -330,9 +360,13 @@ def check_centred_gradient(centred_gradient):
         if not np.allclose(got, exact, rtol=1e-7, atol=1e-7):
             expect(not np.allclose(got, 2 * exact, rtol=1e-5),
                    f"{label}: twice the gradient: the two points x + h and x - h are 2h apart")
-            expect(not np.allclose(got, exact, rtol=1e-3, atol=1e-4),
+            expect(not np.allclose(got, _forward_difference(f, before), rtol=1e-6, atol=1e-9),
                    f"{label}: close, but only to about h: that is a forward difference (f(x + h) - f(x)) / h; "
                    "step to both sides, (f(x + h) - f(x - h)) / 2h, whose error shrinks like h²")
+            expect(not np.allclose(got, exact, rtol=1e-3, atol=1e-4),
+                   f"{label}: close, but only to {np.max(np.abs(got - exact)):.0e}, where centred differences with "
+                   "h = 1e-5 in float64 come within 1e-7: do you step by the h you are given (1e-5 by default), and "
+                   "collect the differences in a float64 array?")
             if exact.ndim > 1:
                 rows = np.sum(exact, axis=tuple(range(1, exact.ndim)), keepdims=True)
                 expect(not np.allclose(got, np.broadcast_to(rows, shape), rtol=1e-5),
@@ -346,16 +380,33 @@ def check_centred_gradient(centred_gradient):
 def check_activation_backwards(tanh_class, leaky_class, swish_class):
     """Each class's backward against a float64 numerical gradient (gradcheck.check_layer)."""
     rng = np.random.default_rng(57)
-    for name, make, local in (("tanh", lambda: call(tanh_class, returns="a tanh layer", name="MyTanh"),
-                               lambda z: 1 - np.tanh(z) ** 2),
-                              ("leaky ReLU", lambda: call(leaky_class, 0.1, returns="a leaky ReLU", name="MyLeakyReLU"),
-                               lambda z: np.where(z > 0, 1.0, 0.1)),
-                              ("swish", lambda: call(swish_class, 1.5, returns="a swish layer", name="MySwish"),
-                               lambda z: (1 / (1 + np.exp(-1.5 * z))) * (1 + 1.5 * z * (1 - 1 / (1 + np.exp(-1.5 * z)))))):
+
+    def sigmoid(u):
+        return 1 / (1 + np.exp(-u))
+
+    for name, make, function, local, others in (
+            ("tanh", lambda: call(tanh_class, returns="a tanh layer", name="MyTanh"), np.tanh,
+             lambda z: 1 - np.tanh(z) ** 2, ()),
+            ("leaky ReLU", lambda: call(leaky_class, 0.1, returns="a leaky ReLU", name="MyLeakyReLU"),
+             lambda z: np.where(z > 0, z, 0.1 * z), lambda z: np.where(z > 0, 1.0, 0.1),
+             ((lambda z: np.where(z > 0, z, 0.01 * z), "MyLeakyReLU(0.1) used alpha = 0.01, the default: __init__ "
+               "must keep the alpha it is given (self.alpha) and forward and backward use it"),)),
+            ("swish", lambda: call(swish_class, 1.5, returns="a swish layer", name="MySwish"),
+             lambda z: z * sigmoid(1.5 * z), lambda z: sigmoid(1.5 * z) * (1 + 1.5 * z * (1 - sigmoid(1.5 * z))),
+             ((lambda z: z * sigmoid(z), "MySwish(1.5) used beta = 1, the default: __init__ must keep the beta it is "
+               "given (self.beta) and forward and backward use it"),))):
         z = _away_from_zero(rng, tuple(_sizes(rng, 2)))
         dvalues = rng.standard_normal(z.shape)
         layer = make()
-        call(layer.forward, z, returns="the outputs, after storing what backward needs", name=f"{name}'s forward")
+        output = call(layer.forward, z, returns="the outputs, after storing what backward needs",
+                      name=f"{name}'s forward")
+        expect(output is not None, f"{name}: forward must return its output (and keep it in self.output)")
+        output = np.asarray(output, dtype=np.float64)
+        expect_shape(f"{name}: forward's output", output, z.shape)
+        if not np.allclose(output, function(z)):
+            for wrong, mistake in others:
+                expect(not np.allclose(output, wrong(z)), f"{name}: {mistake}")
+            expect_close(f"{name}: forward's output", output, function(z))
         try:
             got = call(layer.backward, dvalues.copy(), returns="self.dinputs", name=f"{name}'s backward")
         except NotWrittenYet:
@@ -412,6 +463,12 @@ def check_scale_shift_backward(scale_shift_class):
                    f"self.{name} has one row per sample, shape {found[name].shape}: every sample uses the same "
                    f"{name[1:]}, so add the samples' gradients up (over axis 0, kept as (1, {features}))")
             expect_shape(f"self.{name} (the shape of {name[1:]})", found[name], (1, features))
+        right = {"dgamma": np.sum(dvalues * inputs, axis=0, keepdims=True),
+                 "dbeta": np.sum(dvalues, axis=0, keepdims=True)}
+        for name in ("dgamma", "dbeta"):
+            expect(not np.allclose(found[name] * samples, right[name]),
+                   f"self.{name} is N = {samples} times too small, a mean over the samples: their gradients add up, "
+                   "a sum (the 1/N of the mean loss is already inside dvalues)")
         expect(not np.allclose(found["dgamma"], np.sum(dvalues, axis=0, keepdims=True)),
                "self.dgamma is Σ_i G_i, β's gradient: γ multiplies the inputs, so each sample's G_i is multiplied by "
                "its X_i before the sum")
@@ -441,6 +498,9 @@ def check_residual_backward(residual_class):
             _depends_on_dvalues("self.dinputs", dinputs, _attribute(layer, "dinputs", ""))
         expect_shape("self.dweights (the shape of W)", dweights, (features, features))
         expect_shape("self.dinputs (the shape of X)", dinputs, (samples, features))
+        expect(not np.allclose(dweights * samples, inputs.T @ dvalues),
+               f"self.dweights is N = {samples} times too small: the samples' gradients add up, Xᵀ G (the 1/N of "
+               "the mean loss is already inside dvalues)")
         expect(not np.allclose(dweights, dvalues.T @ inputs),
                "self.dweights is Gᵀ X, ∂W transposed: W multiplies X from the right, as in Dense, so ∂W = Xᵀ G")
         expect(not np.allclose(dinputs, dvalues @ layer.weights.T),

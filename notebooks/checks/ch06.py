@@ -104,9 +104,10 @@ def _diagnose(what, mine, reference, mistakes, start):
         return
     for step, arrays in enumerate(mine, 1):
         if not all(np.all(np.isfinite(array)) for pair in arrays for array in pair):
-            hint = ("is something divided by zero, or the square root of a negative number taken?" if step > 1 else
-                    "is something divided by zero at the first update? (For Adam: 1 - beta ** t is 0 when t counts "
-                    "from 0; the first update uses t = iterations + 1 = 1.)")
+            hint = ("is something divided by zero, or the square root of a negative number taken (a cache of the "
+                    "gradients rather than of their squares)?" + ("" if step > 1 else
+                    " For Adam: the first update divides by 1 - beta ** 1, the power is iterations + 1; with the "
+                    "power iterations it divides by 1 - beta ** 0 = 0."))
             raise AssertionError(f"{what}: the weights are inf or nan after update {step}: {hint}")
     if all(np.allclose(array, value) for pair, values in zip(mine[-1], start) for array, value in zip(pair, values)):
         raise AssertionError(f"{what}: the weights and biases did not change; update_params must change "
@@ -138,9 +139,19 @@ def _one_over_t(rate, decay):
     return lambda t: rate / (1 + decay * t)
 
 
-def _sgd_rule(momentum, sign=-1, add=+1):
-    """theta <- theta + add * v, v <- momentum v + sign * rate * g (the book's rule: sign -1, add +1)."""
+def _sgd_rule(momentum, sign=-1, add=+1, style="book"):
+    """theta <- theta + add * v, v <- momentum v + sign * rate * g (the book's rule: sign -1, add +1).
+
+    style "average": v <- momentum v + (1 - momentum) g, theta <- theta - rate v (Adam's m, not momentum);
+    style "rate outside": v <- momentum v - g, theta <- theta + rate v.
+    """
     def rule(value, grad, state, rate, t):
+        if style == "average":
+            state["v"] = momentum * state.get("v", 0) + (1 - momentum) * grad
+            return value - rate * state["v"]
+        if style == "rate outside":
+            state["v"] = momentum * state.get("v", 0) - grad
+            return value + rate * state["v"]
         state["v"] = momentum * state.get("v", 0) + sign * rate * grad
         return value + add * state["v"]
     return rule
@@ -212,17 +223,28 @@ def check_sgd_decay_momentum(optimizer_class):
                           _path(_sgd_rule(momentum, add=-1), start, grads, schedule)),
                          ("the velocity is not kept: with momentum each update is mu times the previous update "
                           "minus eta_t g, kept per layer for the weights and for the biases",
-                          _path(_sgd_rule(0), start, grads, schedule))]
+                          _path(_sgd_rule(0), start, grads, schedule)),
+                         ("the velocity is a moving average of the gradients, mu v + (1 - mu) g, which is Adam's m: "
+                          "momentum's velocity is v <- mu v - eta_t g, the previous update scaled by mu plus this "
+                          "step", _path(_sgd_rule(momentum, style="average"), start, grads, schedule))]
+            if decay:
+                mistakes.append(("the rate multiplies the whole velocity (v <- mu v - g, theta <- theta + eta_t v): "
+                                 "with decay that rescales the old steps too; the rate belongs to this step's "
+                                 "gradient, v <- mu v - eta_t g",
+                                 _path(_sgd_rule(momentum, style="rate outside"), start, grads, schedule)))
         what = _named(optimizer_class, settings) + ("" if settings else ", the defaults 1.0, 0.0, 0.0")
         _diagnose(what, mine, _run(SGD(*settings), start, grads, learners=False), mistakes, start)
     correct("Optimizer_SGD decays its rate as learning_rate / (1 + decay t) and rolls with momentum, "
             "as nncore's SGD does, on 4 settings")
 
 
-def _cache_rule(kind, epsilon, rho=None, *, inside=False, squared=True, root=True):
-    """AdaGrad's (kind "sum"), RMSprop's ("average") or a wrong ("last", "swapped") cache, and the step."""
+def _cache_rule(kind, epsilon, rho=None, *, inside=False, squared=True, root=True, late=False):
+    """AdaGrad's (kind "sum"), RMSprop's ("average") or a wrong ("last", "swapped") cache, and the step; late: the
+    step divides by the cache before this update's gradient is added to it."""
     def rule(value, grad, state, rate, t):
         new, old = grad ** 2 if squared else grad, state.get("c", 0)
+        if late:
+            step = rate * grad / (np.sqrt(old) + epsilon)
         if kind == "sum":
             state["c"] = old + new
         elif kind == "last":
@@ -230,6 +252,8 @@ def _cache_rule(kind, epsilon, rho=None, *, inside=False, squared=True, root=Tru
         else:
             keep = 1 - rho if kind == "swapped" else rho
             state["c"] = keep * old + (1 - keep) * new
+        if late:
+            return value - step
         if inside:
             return value - rate * grad / np.sqrt(state["c"] + epsilon)
         return value - rate * grad / ((np.sqrt(state["c"]) if root else state["c"]) + epsilon)
@@ -251,7 +275,11 @@ def _check_cache_optimizer(optimizer_class, nncore_class, configs):
                     ("no square root: divide the gradient by sqrt(cache) + epsilon",
                      _path(_cache_rule(kind, epsilon, rho, root=False), start, grads, schedule)),
                     ("the update uses learning_rate, not the decayed current_learning_rate",
-                     _path(_cache_rule(kind, epsilon, rho), start, grads, _constant(rate)))]
+                     _path(_cache_rule(kind, epsilon, rho), start, grads, _constant(rate))),
+                    ("the step divides by the cache as it was before this update: add this update's g ** 2 to the "
+                     "cache first, then step", _path(_cache_rule(kind, epsilon, rho, late=True), start, grads, schedule)),
+                    ("epsilon is left out: divide by sqrt(cache) + epsilon",
+                     _path(_cache_rule(kind, 0.0, rho), start, grads, schedule))]
         if kind == "sum":
             mistakes += [("the cache keeps only the last squared gradient: AdaGrad adds them all up, c <- c + g ** 2",
                           _path(_cache_rule("last", epsilon), start, grads, schedule)),
@@ -280,14 +308,19 @@ def check_rmsprop(optimizer_class):
     correct("Optimizer_RMSprop matches nncore's RMSprop for 8 updates, with two rho and two epsilon")
 
 
-def _adam_rule(epsilon, beta_1, beta_2, *, correct_m=True, correct_c=True, inside=False, first_t=1):
-    """Adam's step; the keywords make the usual mistakes. t + first_t is the t of the bias correction."""
+def _adam_rule(epsilon, beta_1, beta_2, *, correct_m=True, correct_c=True, inside=False, first_t=1, stored=False,
+               raw=False):
+    """Adam's step; the keywords make the usual mistakes. t + first_t is the power of the bias correction; stored:
+    the corrected averages replace m and c; raw: the gradient, not m_hat, on top."""
     def rule(value, grad, state, rate, t):
         state["m"] = beta_1 * state.get("m", 0) + (1 - beta_1) * grad
         state["c"] = beta_2 * state.get("c", 0) + (1 - beta_2) * grad ** 2
         m_hat = state["m"] / (1 - beta_1 ** (t + first_t)) if correct_m else state["m"]
         c_hat = state["c"] / (1 - beta_2 ** (t + first_t)) if correct_c else state["c"]
-        return value - rate * m_hat / (np.sqrt(c_hat + epsilon) if inside else np.sqrt(c_hat) + epsilon)
+        if stored:
+            state["m"], state["c"] = m_hat, c_hat
+        top = grad if raw else m_hat
+        return value - rate * top / (np.sqrt(c_hat + epsilon) if inside else np.sqrt(c_hat) + epsilon)
     return rule
 
 
@@ -302,16 +335,20 @@ def _check_adam_on(optimizer_class, settings, start, grads):
         return _path(_adam_rule(**{"epsilon": epsilon, "beta_1": beta_1, "beta_2": beta_2, **mistake}),
                      start, grads, schedule)
 
-    mistakes = [("no bias correction: divide m by 1 - beta_1 ** t and c by 1 - beta_2 ** t, with t = iterations + 1",
-                 run(correct_m=False, correct_c=False)),
-                ("only c is bias-corrected: divide m by 1 - beta_1 ** t too", run(correct_m=False)),
-                ("only m is bias-corrected: divide c by 1 - beta_2 ** t too", run(correct_c=False)),
+    mistakes = [("no bias correction: divide m by 1 - beta_1 ** (t + 1) and c by 1 - beta_2 ** (t + 1), with t = "
+                 "iterations, the updates done before this one", run(correct_m=False, correct_c=False)),
+                ("only c is bias-corrected: divide m by 1 - beta_1 ** (t + 1) too", run(correct_m=False)),
+                ("only m is bias-corrected: divide c by 1 - beta_2 ** (t + 1) too", run(correct_c=False)),
                 ("beta_1 and beta_2 are swapped: beta_1 averages the gradients (m), beta_2 their squares (c)",
                  run(beta_1=beta_2, beta_2=beta_1)),
                 ("epsilon is inside the square root: the chapter's equations add it outside, m_hat / (sqrt(c_hat) + "
                  "epsilon)", run(inside=True)),
-                ("t is one too large: the first update (iterations = 0) uses t = 1, a correction 1 - beta ** 1",
-                 run(first_t=2)),
+                ("the power of the correction is one too large: the first update (iterations = 0) divides by "
+                 "1 - beta ** 1, the power is iterations + 1", run(first_t=2)),
+                ("the corrected m_hat and c_hat were stored back into m and c: keep m and c as the moving averages "
+                 "and compute the corrected ones afresh at every update", run(stored=True)),
+                ("the step divides the gradient itself by sqrt(c_hat) + epsilon, RMSprop's step with Adam's cache: "
+                 "Adam's step puts m_hat, the average of the gradients, on top", run(raw=True)),
                 ("the update uses learning_rate, not the decayed current_learning_rate", run(_constant(rate)))]
     reference = _run(Adam(*settings), start, grads, learners=False)
     _diagnose(_named(optimizer_class, settings), mine, reference, mistakes, start)
@@ -344,6 +381,9 @@ def check_decay_for(decay_for):
         if got < 0:
             raise AssertionError(f"{named}; a negative decay makes the rate grow: is a ratio upside down? "
                                  "lr0 / lr_end is above 1")
+        if np.isclose(got, lr0 / lr_end / steps, rtol=1e-6):
+            raise AssertionError(f"{named}, which solves lr0 / (d * steps) = lr_end: the schedule divides by 1 + d * "
+                                 "steps, so the 1 comes off the ratio first")
         if np.isclose(got, (lr0 - lr_end) / steps, rtol=1e-6):
             raise AssertionError(f"{named}, the slope of a straight-line schedule; 1/t decay solves "
                                  "lr0 / (1 + d * steps) = lr_end for d")
@@ -402,6 +442,11 @@ def check_first_adam_step(first_adam_step):
                      (-learning_rate * dweights / (np.abs(dweights) + epsilon),
                       "the weights moved with the gradient: Adam steps against it")]
         expect(not np.allclose(step, 0), f"{named}: the weights did not move")
+        expect(np.all(np.isfinite(got)), f"{named}: nan or inf where the gradient is 0: is something divided by |g| "
+               "alone? epsilon in the denominator, |g| + epsilon, keeps it above 0")
+        if epsilon != 1e-7:
+            wrong.append((learning_rate * dweights / (np.abs(dweights) + 1e-7),
+                          f"the step used epsilon = 1e-7, the default, not the {plain(epsilon)} it was given"))
         for wrong_step, mistake in wrong:
             if np.allclose(step, wrong_step, rtol=1e-6, atol=1e-12):
                 raise AssertionError(f"{named}: {mistake}")
@@ -416,8 +461,8 @@ def _minimise_here(make_optimizer, steps, mistake=None):
     """minimise done right with nncore's optimizer (mistake None), or with one of the usual mistakes."""
     optimizer, layer = make_optimizer(), _Layer(np.zeros((1, 1), dtype=float), np.zeros((1, 1), dtype=float))
     for _ in range(steps):
-        gradient = {"stale": np.full((1, 1), -6.0, dtype=float), "uphill": 2 * (3 - layer.weights)}.get(mistake,
-                                                                                            2 * (layer.weights - 3))
+        gradient = {"stale": np.full((1, 1), -6.0, dtype=float), "uphill": 2 * (3 - layer.weights),
+                    "half": layer.weights - 3}.get(mistake, 2 * (layer.weights - 3))
         layer.dweights, layer.dbiases = gradient, np.zeros((1, 1), dtype=float)
         if mistake == "no step":
             optimizer.update_params(layer)
@@ -453,6 +498,11 @@ def check_minimise(minimise):
             with np.errstate(all="ignore"):
                 if abs(got - _minimise_here(make_optimizer, steps, mistake)) < 1e-5:
                     raise AssertionError(f"{named}: {message}")
+        for other, message in ((steps + 1, "one update too many"), (steps - 1, "one update too few")):
+            expect(abs(got - _minimise_here(make_optimizer, other)) >= 1e-5,
+                   f"{named}, where {other} updates take it: {message}; take exactly `steps` updates")
+        expect(abs(got - _minimise_here(make_optimizer, steps, "half")) >= 1e-5,
+               f"{named}: the gradient is w - 3, half of it: the derivative of (w - 3) ** 2 is 2(w - 3)")
         raise AssertionError(f"{named}; does the layer start at w = 0 with a zero bias?")
     correct("SGD with momentum, SGD with decay and Adam take w where nncore's own loop does, after a few updates and "
             "after 1,000 (w = 3)")
