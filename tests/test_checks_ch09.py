@@ -97,6 +97,40 @@ def model_with(name, method):
     return type("Model", (BookModel,), {name: method})
 
 
+class AccumulatingModel(BookModel):
+    """The book's train: the loss's and the accuracy's running totals, and the penalty read once, after the epoch's
+    last step (a right answer written differently: the check must accept it)."""
+
+    def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None):
+        self.accuracy.init(y)
+        history = {"loss": [], "accuracy": [], "val_loss": [], "val_accuracy": []}
+        for epoch in range(1, epochs + 1):
+            self.loss.new_pass()
+            self.accuracy.new_pass()
+            for batch_X, batch_y in self.batches(X, y, batch_size):
+                output = self.forward(batch_X, training=True)
+                self.loss.calculate(output, batch_y)
+                self.accuracy.calculate(self.output_layer_activation.predictions(output), batch_y)
+                self.backward(output, batch_y)
+                self.optimizer.pre_update_params()
+                for layer in self.trainable_layers:
+                    self.optimizer.update_params(layer)
+                self.optimizer.post_update_params()
+            data_loss, reg_loss = self.loss.calculate_accumulated(include_regularization=True)
+            history["loss"].append(data_loss + reg_loss)
+            history["accuracy"].append(self.accuracy.calculate_accumulated())
+            if validation_data is not None and (epoch % print_every == 0 or epoch == epochs):
+                self.validate(history, validation_data, batch_size)
+        return history
+
+
+def finalize_by_exact_type(self):
+    """A right answer written differently: type(...) is Softmax rather than isinstance."""
+    BookModel.finalize(self)
+    combined = type(self.layers[-1]) is Softmax and type(self.loss) is CategoricalCrossentropy
+    self.softmax_classifier_output = SoftmaxCategoricalCrossentropy() if combined else None
+
+
 # finalize
 
 
@@ -250,6 +284,27 @@ def step_without_pre_and_post(self, batch_X, batch_y):
     for layer in self.trainable_layers:
         self.optimizer.update_params(layer)
     return loss, accuracy
+
+
+def step_without_penalty(self, batch_X, batch_y):
+    output = self.forward(batch_X, training=True)
+    data_loss = self.loss.calculate(output, batch_y)
+    accuracy = self.accuracy.calculate(self.output_layer_activation.predictions(output), batch_y)
+    self.backward(output, batch_y)
+    self.optimizer.step(self.trainable_layers)
+    return data_loss, accuracy
+
+
+def validating_every_epoch(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None):
+    return BookModel.train(self, X, y, epochs=epochs, batch_size=batch_size, print_every=1,
+                           validation_data=validation_data)
+
+
+def validating_without_the_last(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None):
+    history = BookModel.train(self, X, y, epochs=epochs, batch_size=batch_size, print_every=print_every)
+    for epoch in range(print_every, epochs + 1, print_every):  # the right epochs but the last, validated at the end
+        self.validate(history, validation_data, batch_size)
+    return history
 
 
 def last_batch_as_epoch(self, results, sizes):
@@ -422,6 +477,12 @@ WRONG_ANSWERS = {
         ("a constant history", lambda: (model_with("train", constant_history),), "took no training step"),
         ("shuffled", lambda: (model_with("train", shuffled),), "without shuffling"),
         ("no history returned", lambda: (model_with("train", without_history),), "should return the history"),
+        ("the data loss alone, no regularization", lambda: (model_with("step", step_without_penalty),),
+         "the data loss alone"),
+        ("validation after every epoch, print_every ignored", lambda: (model_with("train", validating_every_epoch),),
+         "after epochs 2 and 3: every print_every epochs and after the last"),
+        ("no validation after the last epoch", lambda: (model_with("train", validating_without_the_last),),
+         "one value per printed epoch, 2"),
     ],
     "check_build": [
         ("Dense(8, 3) and CategoricalAccuracy() for every head", lambda: (build_fixed_head,), "1 neuron"),
@@ -461,7 +522,9 @@ def test_the_check_refuses_a_wrong_answer_and_names_the_mistake(check_name, answ
 
 
 @pytest.mark.parametrize("check_name", ["check_finalize", "check_forward_backward", "check_evaluate", "check_train"])
-@pytest.mark.parametrize("model_class", [BookModel, nncore.Model], ids=["the chapter's", "nncore's"])
+@pytest.mark.parametrize("model_class", [BookModel, nncore.Model, AccumulatingModel,
+                                         model_with("finalize", finalize_by_exact_type)],
+                         ids=["the chapter's", "nncore's", "the book's accumulating train", "type() is Softmax"])
 def test_the_pieces_accept_the_chapters_model_and_nncores(check_name, model_class, capsys):
     strict(getattr(chapter_checks("ch09"), check_name))(model_class)
     assert capsys.readouterr().out.startswith("Correct: ")

@@ -1,5 +1,6 @@
 """10_real_data's checks refuse the usual wrong answers, each with a message that names the mistake."""
 import functools
+import math
 
 import numpy as np
 import pytest
@@ -49,6 +50,22 @@ def confusion(fill):
         np.add.at(matrix, (y_true, y_pred), 1)
         return fill(matrix, y_true, y_pred)
     return confusion_matrix
+
+
+def scaled_in_place(train, *others):
+    half = train.max() / 2
+    scaled = []
+    for split in (train, *others):
+        split -= half
+        split /= half
+        scaled.append(split.astype(np.float32))
+    return tuple(scaled)
+
+
+def fancy_indexed(y_true, y_pred, n_classes):
+    matrix = np.zeros((n_classes, n_classes), dtype=int)
+    matrix[y_true, y_pred] += 1  # a pair that repeats is added once
+    return matrix
 
 
 def sized_by_labels(y_true, y_pred, n_classes):
@@ -121,6 +138,21 @@ def too_weak(X_train, y_train, X_val, y_val):
     return model, {"choice": "one epoch", "validation_accuracy": model.history["val_accuracy"][-1]}
 
 
+X_TEST = None  # bound to the test split by peeking_arguments, as a notebook's global would be
+
+
+def peeking_arguments():
+    global X_TEST
+    X_TEST = digits()[4]
+    return challenge_arguments(peeking_at_the_test_split)
+
+
+def peeking_at_the_test_split(X_train, y_train, X_val, y_val):
+    model = small_model(X_train, y_train, validation_data=(X_val, y_val))
+    predict = model.predict(X_TEST)  # chooses nothing, but the test split has been looked at
+    return model, {"choice": f"small, {len(predict)}", "validation_accuracy": model.history["val_accuracy"][-1]}
+
+
 def model_only(X_train, y_train, X_val, y_val):
     return small_model(X_train, y_train, epochs=1, validation_data=(X_val, y_val))
 
@@ -141,6 +173,10 @@ WRONG_ANSWERS = {
         ("a fixed 16", lambda: (scaled_with(lambda split, train, others: 16),), "16, the digits' bound"),
         ("mapped to [0, 1]", lambda: (scaled_with(lambda split, train, others: train.max(), unit=True),), "[0, 1]"),
         ("float64", lambda: (scaled_with(lambda split, train, others: train.max(), dtype=np.float64),), "float32"),
+        ("the inputs scaled in place", lambda: (scaled_in_place,), "changed the arrays it was given"),
+        ("divided by m, not m/2", lambda: (lambda train, *others: tuple(
+            ((split - train.max() / 2) / train.max()).astype(np.float32) for split in (train, *others)),),
+         "[-0.5, 0.5]"),
         ("the training part not returned",
          lambda: (scaled_with(lambda split, train, others: train.max(), keep_train=False),), "one array per split"),
     ],
@@ -158,6 +194,8 @@ WRONG_ANSWERS = {
         ("an extra step when B divides N", lambda: (lambda n, b: (n // b + 1, n % b),), "extra, empty step"),
         ("the last batch always full", lambda: (lambda n, b: (-(-n // b), b),), "not always B"),
         ("the example's answer", lambda: (lambda n, b: (9, 126),), "expected"),
+        ("floats from np.ceil", lambda: (lambda n, b: (np.ceil(n / b), n - (np.ceil(n / b) - 1) * b),),
+         "not whole numbers (np.ceil"),
     ],
     "check_confusion_matrix": [
         ("transposed: rows predicted", lambda: (confusion(lambda matrix, t, p: matrix.T),),
@@ -169,6 +207,7 @@ WRONG_ANSWERS = {
          lambda: (confusion(lambda matrix, t, p: matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)),),
          "divided by their sums"),
         ("only the diagonal", lambda: (confusion(lambda matrix, t, p: np.diag(np.diag(matrix))),), "only the diagonal"),
+        ("matrix[y_true, y_pred] += 1, repeated pairs added once", lambda: (fancy_indexed,), "once per distinct pair"),
         ("a constant", lambda: (lambda y_true, y_pred, n: np.ones((n, n), dtype=int),), "expected"),
     ],
     "check_evaluate_both": [
@@ -186,6 +225,8 @@ WRONG_ANSWERS = {
     ],
     "check_precision_recall": [
         ("swapped", lambda: (lambda c: (np.diag(c) / c.sum(axis=1), np.diag(c) / c.sum(axis=0)),), "swapped"),
+        ("both divided by the row sums", lambda: (lambda c: (np.diag(c) / c.sum(axis=1), np.diag(c) / c.sum(axis=1)),),
+         "both divided by the row sums"),
         ("divided by the total", lambda: (lambda c: (np.diag(c) / c.sum(), np.diag(c) / c.sum(axis=1)),),
          "count of all images"),
         ("the accuracy for every class", lambda: (lambda c: (np.trace(c) / c.sum(), np.trace(c) / c.sum()),),
@@ -201,6 +242,7 @@ WRONG_ANSWERS = {
         ("a model below the goal", lambda: challenge_arguments(too_weak), "below the goal of 0.97"),
         ("the model alone", lambda: challenge_arguments(model_only), "(model, record)"),
         ("a record without the keys", lambda: challenge_arguments(record_without_keys), "'choice'"),
+        ("the notebook's test split read inside challenger", peeking_arguments, "reads X_TEST, the test split"),
     ],
 }
 
@@ -217,6 +259,18 @@ def test_the_references_pass_their_own_checks(capsys):
     ch10.check_shuffle_together.strict(ch10._shuffle_together)
     ch10.check_n_steps.strict(ch10._n_steps)
     ch10.check_confusion_matrix.strict(ch10._confusion_matrix)
+    assert capsys.readouterr().out.count("Correct:") == 4
+
+
+def test_right_answers_written_differently_pass(capsys):
+    from checks import ch10
+
+    ch10.check_scale_splits.strict(lambda train, *others: [(split / (train.max() / 2) - 1).astype(np.float32)
+                                                          for split in (train, *others)])
+    ch10.check_n_steps.strict(lambda n, b: (math.ceil(n / b), n % b or b))
+    ch10.check_confusion_matrix.strict(lambda t, p, k: np.bincount(t * k + p, minlength=k * k).reshape(k, k))
+    ch10.check_precision_recall(lambda c: (np.array([c[k, k] / c[:, k].sum() for k in range(len(c))]),
+                                           np.array([c[k, k] / c[k].sum() for k in range(len(c))])))
     assert capsys.readouterr().out.count("Correct:") == 4
 
 

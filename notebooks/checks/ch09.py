@@ -38,17 +38,18 @@ class _Watch:
         return "an identity layer of the check"
 
 
-class _CountedSoftmax(Softmax):
-    """nncore's Softmax, counting its backward passes."""
+def _counted_softmax():
+    """nncore's Softmax itself (so that ``type(layer) is Softmax`` holds), counting its backward passes."""
+    softmax = Softmax()
+    softmax.backward_calls = 0
+    backward = softmax._backward
 
-    backward_calls = 0
+    def counted(dvalues):
+        softmax.backward_calls += 1
+        return backward(dvalues)
 
-    def _backward(self, dvalues):
-        self.backward_calls += 1
-        return super()._backward(dvalues)
-
-    def __repr__(self):
-        return "Softmax()"
+    softmax._backward = counted
+    return softmax
 
 
 def _logged(optimizer_class, log):
@@ -74,12 +75,13 @@ def _layers(spec, seed):
     """Fresh layers from ``spec`` (tuples naming each layer); the same ``seed`` gives the same weights and masks."""
     made = []
     for index, (kind, *sizes) in enumerate(spec):
-        if kind == "dense":
-            made.append(Dense(*sizes, weight_scale=0.5, rng=np.random.default_rng(seed + index)))
+        if kind == "dense":  # ("dense", n_inputs, n_neurons), or with a dict of options last (a regularizer)
+            options = sizes.pop() if isinstance(sizes[-1], dict) else {}
+            made.append(Dense(*sizes, weight_scale=0.5, rng=np.random.default_rng(seed + index), **options))
         elif kind == "dropout":
             made.append(Dropout(sizes[0], rng=np.random.default_rng(seed + 100 + index)))
         else:
-            made.append({"relu": ReLU, "tanh": Tanh, "softmax": _CountedSoftmax, "sigmoid": Sigmoid,
+            made.append({"relu": ReLU, "tanh": Tanh, "softmax": _counted_softmax, "sigmoid": Sigmoid,
                          "linear": Linear}[kind]())
     return made
 
@@ -404,9 +406,18 @@ def _check_training(model_class, spec, loss_class, accuracy_class, data, setting
         expect(len(history[key]) == epochs,
                f"{where}: history['{key}'] should hold one value per epoch ({epochs}), got {len(history[key])}")
     for epoch in range(epochs):
-        sample_losses, hits = next(outputs)
-        _expect_weighted("loss", float(history["loss"][epoch]), sample_losses, per_epoch,
-                         f"{where}, epoch {epoch + 1}")
+        sample_losses, hits, penalties = next(outputs)
+        got, data_loss = float(history["loss"][epoch]), float(np.mean(sample_losses))
+        at_the_end = data_loss + expected["reg_loss"][epoch]  # the book's: the penalty of the epoch's last weights
+        if np.isclose(got, at_the_end, rtol=1e-6, atol=1e-9) and not np.isclose(got, data_loss, rtol=1e-6):
+            pass
+        elif penalties.any() and np.isclose(got, data_loss, rtol=1e-6, atol=1e-9):
+            raise AssertionError(f"{where}, epoch {epoch + 1}: the loss {got:.6f} is the data loss alone; the "
+                                 "model's first Dense layer has an L2 penalty, and the training loss is data plus "
+                                 "regularization (calculate(output, y, include_regularization=True) returns both), "
+                                 f"{data_loss + np.mean(penalties):.6f}")
+        else:
+            _expect_weighted("loss", got, sample_losses + penalties, per_epoch, f"{where}, epoch {epoch + 1}")
         _expect_weighted("accuracy", float(history["accuracy"][epoch]), hits, per_epoch,
                          f"{where}, epoch {epoch + 1}")
     if validation:
@@ -414,7 +425,9 @@ def _check_training(model_class, spec, loss_class, accuracy_class, data, setting
             got = history.get(key)
             expect(isinstance(got, list) and len(got) == len(expected[key]),
                    f"{where}, print_every={settings['print_every']}: history['{key}'] should hold one value per "
-                   f"printed epoch ({len(expected[key])}), got {plain(got)}")
+                   f"printed epoch, {len(expected[key])} (after epochs "
+                   f"{' and '.join(str(epoch) for epoch in expected['val_epoch'])}: every print_every epochs and "
+                   f"after the last), got {plain(got)}")
             expect_close(f"{where}: history['{key}']", np.array(got, dtype=float), expected[key], rtol=1e-6,
                          atol=1e-9)
     for index, (layer, twin) in enumerate(zip(mine, theirs)):
@@ -427,7 +440,7 @@ def _recording(loss_class, accuracy_class, log):
     """A loss and an accuracy that write each batch's per-sample losses and hits to ``log``."""
     class Loss(loss_class):
         def calculate(self, output, y, **options):
-            log.append(("loss", np.ravel(self._forward(output, y))))
+            log.append(("loss", np.ravel(self._forward(output, y)), float(self.regularization_loss())))
             return super().calculate(output, y, **options)
 
     class Accuracy(accuracy_class):
@@ -450,9 +463,10 @@ def check_train(model_class):
     X, y = rng.standard_normal((n, a)), rng.integers(0, 3, size=n)
     n_val = int(rng.integers(11, 19))
     validation = (rng.standard_normal((n_val, a)), rng.integers(0, 3, size=n_val))
-    _check_training(model_class, [("dense", a, h), ("relu",), ("dropout", 0.3), ("dense", h, 3), ("softmax",)],
+    l2 = dict(weight_regularizer_l2=0.01, bias_regularizer_l2=0.01)
+    _check_training(model_class, [("dense", a, h, l2), ("relu",), ("dropout", 0.3), ("dense", h, 3), ("softmax",)],
                     CategoricalCrossentropy, CategoricalAccuracy, (X, y, validation),
-                    dict(epochs=3, batch_size=batch_size, print_every=1), 3)
+                    dict(epochs=3, batch_size=batch_size, print_every=2), 3)
     X = rng.uniform(-1, 1, size=(int(rng.integers(20, 30)), 1))
     _check_training(model_class, [("dense", 1, h), ("tanh",), ("dense", h, 1), ("linear",)], MeanSquaredError,
                     RegressionAccuracy, (X, np.sin(3 * X), None), dict(epochs=2, batch_size=None, print_every=1), 4)
@@ -462,12 +476,15 @@ def check_train(model_class):
 
 
 def _per_epoch(reference_log, steps_per_epoch):
-    """Per epoch of the reference run: the per-sample losses and hits of its training batches, concatenated."""
+    """Per epoch of the reference run: the per-sample losses, hits and penalties (each batch's regularization loss,
+    once per sample) of its training batches, concatenated."""
     training = [events for _, _, events in _steps(reference_log) if any(event[0] == "backward" for event in events)]
     for start in range(0, len(training), steps_per_epoch):
         epoch = [event for events in training[start:start + steps_per_epoch] for event in events]
-        yield (np.concatenate([event[1] for event in epoch if event[0] == "loss"]),
-               np.concatenate([event[1] for event in epoch if event[0] == "hits"]))
+        losses = [event for event in epoch if event[0] == "loss"]
+        yield (np.concatenate([event[1] for event in losses]),
+               np.concatenate([event[1] for event in epoch if event[0] == "hits"]),
+               np.concatenate([np.full(len(event[1]), event[2]) for event in losses]))
 
 
 # ----------------------------------------------------------------------------------------------- exercises

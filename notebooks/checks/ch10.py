@@ -46,8 +46,12 @@ def check_scale_splits(scale_splits):
         for split, top in zip(splits, tops):
             split[0, 0] = top
         train, validation, test = splits
+        given = [split.copy() for split in splits]
         got = call(scale_splits, train, validation, test,
                    returns="a tuple of three float32 arrays: the training part, then the other splits, scaled")
+        expect(all(np.array_equal(split, before) for split, before in zip(splits, given)),
+               "scale_splits changed the arrays it was given (x -= ... or x /= ... works in place): compute new "
+               "arrays, (x - m/2) / (m/2), and leave the splits as they came; the raw pixels are still needed")
         expect(isinstance(got, (tuple, list)) and len(got) == 3,
                f"scale_splits(train, validation, test) should return one array per split, the training part first, "
                f"3 in all; got {plain(got) if not isinstance(got, (tuple, list)) else f'{len(got)} values'}")
@@ -65,6 +69,9 @@ def check_scale_splits(scale_splits):
                 continue
             if np.allclose(scaled, split / m, rtol=1e-5):
                 raise AssertionError(f"the {name} lands in [0, 1] (x / m): subtract m/2 and divide by m/2 for [-1, 1]")
+            if np.allclose(scaled, (split - m / 2) / m, rtol=1e-5, atol=1e-6):
+                raise AssertionError(f"the {name} lands in [-0.5, 0.5]: after subtracting m/2, divide by m/2, not by "
+                                     "m, so that 0 maps to -1 and m to 1")
             for wrong, value in candidates.items():
                 value = split.max() if value is None else value
                 if value != m and np.allclose(scaled, _scaled(split, value), rtol=1e-5, atol=1e-6):
@@ -134,6 +141,12 @@ def check_n_steps(n_steps):
         expect(isinstance(got, (tuple, list)) and len(got) == 2,
                f"n_steps({n}, {b}) should return two numbers, (steps, last_batch_size); got {plain(got)}")
         got = tuple(got)
+        expect(all(isinstance(value, (int, np.integer)) for value in got),
+               f"n_steps({n}, {b}) returned ("
+               + ", ".join(f"{value:.1f}" if isinstance(value, float) else plain(value) for value in got)
+               + "), not whole numbers" + (" (np.ceil and / give floats: int(...) them, or use // and math.ceil)"
+                                           if any(isinstance(value, float) for value in got) else "")
+               + ": the training loop runs range(steps), which needs an int")
         if got == expected:
             continue
         hint = ""
@@ -183,6 +196,10 @@ def check_confusion_matrix(confusion_matrix):
                "the rows are divided by their sums: return the counts themselves, whole numbers")
         expect(not np.array_equal(got, np.diag(np.diag(expected))),
                "only the diagonal is filled: every (true, predicted) pair counts, the mistakes too")
+        expect(not np.array_equal(got, (expected > 0).astype(int)),
+               "every pair that occurs counts 1, however often it occurs: matrix[y_true, y_pred] += 1 adds 1 once per "
+               "distinct pair when the pairs repeat. Add them one by one (a loop over zip(y_true, y_pred), or "
+               "np.add.at(matrix, (y_true, y_pred), 1))")
         row, column = np.argwhere(got != expected)[0]
         raise AssertionError(f"case {case + 1}: at [{row}, {column}] (true {row}, predicted {column}) expected "
                              f"{plain(expected[row, column])} images, got {plain(got[row, column])}")
@@ -257,6 +274,9 @@ def check_precision_recall(precision_recall):
                "precision and recall are swapped: rows are the true classes, so recall (of the images truly k, the "
                "share predicted k) divides by row k's sum, and precision (of the images predicted k, the share "
                "truly k) by column k's")
+        expect(not (np.allclose(precision, expected_recall) and np.allclose(recall, expected_recall)),
+               "precision and recall are the same numbers, both divided by the row sums: precision divides class "
+               "k's hits by column k's sum, every image predicted k")
         expect(not np.allclose(precision, np.diag(matrix) / matrix.sum()),
                "precision is divided by the count of all images; divide class k's hits by the images predicted k")
         expect(np.allclose(precision, expected_precision),
@@ -270,8 +290,33 @@ def check_precision_recall(precision_recall):
 GOAL = 0.97
 
 
+def _global_names(code):
+    """The global (and attribute) names that ``code`` and the functions defined in it read."""
+    names = set(code.co_names)
+    for constant in code.co_consts:
+        if hasattr(constant, "co_names"):
+            names |= _global_names(constant)
+    return names
+
+
+def _test_split_read(function, X_test, y_test):
+    """The names of the notebook's globals holding the test split that ``function`` reads, if any."""
+    code, namespace = getattr(function, "__code__", None), getattr(function, "__globals__", {})
+    found = []
+    for name in sorted(_global_names(code)) if code is not None else []:
+        value = namespace.get(name)
+        if isinstance(value, np.ndarray) and (value.shape == np.shape(X_test) or (
+                value.shape == np.shape(y_test) and np.array_equal(value, y_test))):
+            found.append(name)
+    return found
+
+
 def check_challenge(challenger, X_train, y_train, X_val, y_val, X_test, y_test):
     """Train with challenger(X_train, y_train, X_val, y_val), then evaluate the test split once and report."""
+    peeks = _test_split_read(challenger, X_test, y_test)
+    expect(not peeks, f"challenger reads {', '.join(peeks)}, the test split, from the notebook: it may use only the "
+                      "training and validation parts it is given. The check looks at the test split, once, for the "
+                      "model you return")
     with seeded(0):
         returned = call(challenger, X_train, y_train, X_val, y_val,
                         returns="(model, record): your trained nncore.Model and a dict with 'choice' and "

@@ -94,8 +94,11 @@ def check_save_model(save_model):
     for model in _models(rng):
         with _temporary_folder() as folder:
             path = folder / "model.npz"
-            call(save_model, model, path, returns="the path written")
+            returned = call(save_model, model, path, returns="the path written")
             expect(path.exists(), "nothing was written at the path given: write the archive there with np.savez")
+            expect(isinstance(returned, (str, os.PathLike)) and Path(returned) == path,
+                   f"save_model should return the path it wrote ({path.name}), got {plain(returned)}: the chapter "
+                   "passes it straight on, load_model(save_model(model, path))")
             with open(path, "rb") as file:
                 start = file.read(2)
             expect(not start.startswith(b"\x80"),
@@ -153,6 +156,17 @@ def check_save_model(save_model):
             "pickle, on 3 models (one of 12 dense layers)")
 
 
+def _foreign_class_file(model, path):
+    """A model file whose last layer is named Sigmoid: an nncore class, but not one of the loader's table."""
+    _save_model(model, path)
+    with np.load(path, allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    config = json.loads(str(arrays["config"]))
+    config["layers"][-1] = {"class": "Sigmoid", "config": {}}
+    arrays["config"] = np.array(json.dumps(config))
+    np.savez(path, **arrays)
+
+
 def _pickled_config_file(model, path):
     """A model file whose config is a pickled 0-d object array holding valid JSON."""
     _save_model(model, path)
@@ -180,6 +194,17 @@ def check_load_model(load_model):
             expect(opened is None,
                    "load_model opened a file whose config is a pickled object: read the archive with "
                    "np.load(path, allow_pickle=False), which refuses pickled data instead of running it")
+            foreign = folder / "foreign.npz"
+            _foreign_class_file(model, foreign)
+            try:
+                built = load_model(foreign)
+            except Exception:  # refused: the name is not in the table
+                built = None
+            expect(built is None,
+                   "load_model built a model from a file whose last layer is named 'Sigmoid', a class that is not "
+                   "in the table {'Dense': Dense, 'ReLU': ReLU, 'Softmax': Softmax}: look every name up in that "
+                   "fixed table only (getattr(nncore, name) or globals()[name] would let the file choose what code "
+                   "runs), and let an unknown name raise")
         expect(callable(getattr(loaded, "predict", None)) and getattr(loaded, "trainable_layers", None) is not None,
                f"load_model should return a finalized nncore.Model, got {plain(loaded)}")
         names = [type(layer).__name__ for layer in loaded.layers]
@@ -199,7 +224,7 @@ def check_load_model(load_model):
                    f"trainable layer {index}'s biases are not the ones saved as layer{index}_biases")
         expect(np.array_equal(loaded.predict(X), model.predict(X)), "the loaded model predicts differently")
     correct("load_model rebuilds 3 models from their files, layers and parameters in order, and refuses a pickled "
-            "config")
+            "config and a class outside its table")
 
 
 def _images(rng):
@@ -336,6 +361,9 @@ def check_abstain(abstain):
         expected = np.where(confidences.max(axis=1) >= threshold, best, -1)
         expect(got.shape == (n,), f"expected one answer per row, shape ({n},), got {got.shape}")
         if np.array_equal(got, expected):
+            expect(np.issubdtype(got.dtype, np.integer),
+                   f"the answers are right but of dtype {got.dtype}: return integers, class indices and -1 (a -1.0 "
+                   "in np.where makes the whole array float)")
             continue
         expect(not np.array_equal(got, np.where(confidences.max(axis=1) > threshold, best, -1)),
                f"a row whose highest confidence is exactly the threshold ({threshold}) is kept: >=, not >")
