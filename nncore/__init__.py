@@ -2,8 +2,8 @@
 
 The clean names live here; ``nncore.book`` offers the book's names for the same classes.
 """
-from . import (activations, datasets, functional, gradcheck, layers, losses, metrics, model, optimizers, registry,
-               saving)
+from . import (activations, autograd, datasets, functional, gradcheck, layers, losses, metrics, model, optimizers,
+               registry, saving)
 from .activations import Linear, LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
 from .layers import Dense, Dropout, Input
 from .losses import (BinaryCrossentropy, CategoricalCrossentropy, Loss, MeanAbsoluteError, MeanSquaredError,
