@@ -23,16 +23,18 @@ def book_forward(self, inputs):
 
 
 def dense(l1_gradient=lambda values: sign(values), l2_gradient=lambda values: 2 * values, bias_penalties=True,
-          penalise_inputs=False):
+          penalise_inputs=False, swapped=False):
     """A Layer_Dense whose backward adds l1 * l1_gradient(p) + l2 * l2_gradient(p) for each parameter p."""
     def backward(self, dvalues):
         self.dweights = np.dot(self.inputs.T, dvalues)
         self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
-        self.dweights = self.dweights + self.weight_regularizer_l1 * l1_gradient(self.weights) \
-            + self.weight_regularizer_l2 * l2_gradient(self.weights)
+        weight_l1, weight_l2 = self.weight_regularizer_l1, self.weight_regularizer_l2
+        bias_l1, bias_l2 = self.bias_regularizer_l1, self.bias_regularizer_l2
+        if swapped:
+            weight_l1, weight_l2, bias_l1, bias_l2 = bias_l1, bias_l2, weight_l1, weight_l2
+        self.dweights = self.dweights + weight_l1 * l1_gradient(self.weights) + weight_l2 * l2_gradient(self.weights)
         if bias_penalties:
-            self.dbiases = self.dbiases + self.bias_regularizer_l1 * l1_gradient(self.biases) \
-                + self.bias_regularizer_l2 * l2_gradient(self.biases)
+            self.dbiases = self.dbiases + bias_l1 * l1_gradient(self.biases) + bias_l2 * l2_gradient(self.biases)
         self.dinputs = np.dot(dvalues, self.weights.T)
         if penalise_inputs:
             self.dinputs = self.dinputs + 2 * self.weight_regularizer_l2 * np.sum(self.weights)
@@ -54,6 +56,17 @@ def penalty(layer, l2_factor=1.0, absolute=np.abs, total=np.sum, biases=True):
     return value
 
 
+def square_of_sum_penalty(layer):
+    return layer.weight_regularizer_l1 * np.sum(np.abs(layer.weights)) + layer.weight_regularizer_l2 \
+        * np.sum(layer.weights) ** 2 + layer.bias_regularizer_l1 * np.sum(np.abs(layer.biases)) \
+        + layer.bias_regularizer_l2 * np.sum(layer.biases) ** 2
+
+
+def weight_strengths_on_biases(layer):
+    return layer.weight_regularizer_l1 * (np.sum(np.abs(layer.weights)) + np.sum(np.abs(layer.biases))) \
+        + layer.weight_regularizer_l2 * (np.sum(layer.weights ** 2) + np.sum(layer.biases ** 2))
+
+
 def norm_penalty(layer):
     return layer.weight_regularizer_l1 * np.sum(np.abs(layer.weights)) \
         + layer.weight_regularizer_l2 * np.sqrt(np.sum(layer.weights ** 2))
@@ -64,12 +77,14 @@ class Dropout:
 
     def __init__(self, rate, *, keep_is_rate=False, scale=True, seeded_inside=False, uniform=False,
                  new_mask_in_backward=False, unscaled_backward=False, passthrough_backward=False,
-                 on_at_inference=False, scaled_at_inference=False, no_copy=False, training_default=False):
+                 on_at_inference=False, scaled_at_inference=False, no_copy=False, training_default=False,
+                 unscaled_mask_stored=False, per_neuron=False, output_unstored=False):
         self.rate, self.options = rate, dict(
             keep_is_rate=keep_is_rate, scale=scale, seeded_inside=seeded_inside, uniform=uniform,
             new_mask_in_backward=new_mask_in_backward, unscaled_backward=unscaled_backward,
             passthrough_backward=passthrough_backward, on_at_inference=on_at_inference,
-            scaled_at_inference=scaled_at_inference, no_copy=no_copy, training_default=training_default)
+            scaled_at_inference=scaled_at_inference, no_copy=no_copy, training_default=training_default,
+            unscaled_mask_stored=unscaled_mask_stored, per_neuron=per_neuron, output_unstored=output_unstored)
 
     def mask(self, shape):
         option = self.options
@@ -78,6 +93,8 @@ class Dropout:
             draws = np.random.RandomState(0).binomial(1, keep, size=shape)
         elif option["uniform"]:
             draws = (np.random.random_sample(shape) < keep).astype(float)
+        elif option["per_neuron"]:
+            draws = np.random.binomial(1, keep, size=shape[-1:])
         else:
             draws = np.random.binomial(1, keep, size=shape)
         return draws / keep if option["scale"] else draws.astype(float)
@@ -91,9 +108,14 @@ class Dropout:
                 self.output = inputs * (1 - self.rate)
             else:
                 self.output = inputs if option["no_copy"] else inputs.copy()
+            if option["output_unstored"]:
+                del self.output
+                return inputs.copy()
             return self.output
         self.binary_mask = self.mask(inputs.shape)
         self.output = inputs * self.binary_mask
+        if option["unscaled_mask_stored"]:  # the output is right, the stored mask holds the 0/1 draws
+            self.binary_mask = self.binary_mask * (1 - self.rate)
         return self.output
 
     def backward(self, dvalues):
@@ -104,6 +126,8 @@ class Dropout:
             self.dinputs = dvalues * self.mask(dvalues.shape)
         elif option["unscaled_backward"]:
             self.dinputs = dvalues * (self.binary_mask != 0)
+        elif option["unscaled_mask_stored"]:
+            self.dinputs = dvalues * self.binary_mask / (1 - self.rate)
         else:
             self.dinputs = dvalues * self.binary_mask
         return self.dinputs
@@ -126,6 +150,22 @@ def shrink(l1_steps=steps_l1, l2_steps=steps_l2, offset=0):
         steps = l1_steps(w0, target, learning_rate, l1) if l1 > 0 else l2_steps(w0, target, learning_rate, l2)
         return steps + offset
     return steps_to_shrink
+
+
+def squared_in_place(z, q):
+    z **= 2
+    z *= q / (1 - q)
+    return z
+
+
+def training_folds(n, k, rng):
+    return [np.setdiff1d(np.arange(n), fold) for fold in np.array_split(rng.permutation(n), k)]
+
+
+def transform_in_place(X, scaler):
+    X -= scaler[0]
+    X /= scaler[1]
+    return X
 
 
 def contiguous_folds(n, k, rng):
@@ -174,6 +214,9 @@ WRONG_ANSWERS = {
          "data's gradient only"),
         ("no bias penalties", lambda: (dense(bias_penalties=False),), "self.dbiases holds the data's gradient only"),
         ("a penalty in dinputs", lambda: (dense(penalise_inputs=True),), "penalties depend on the parameters only"),
+        ("L1 sign with > 0: -1 at 0", lambda: (dense(l1_gradient=lambda values: np.where(values > 0, 1.0, -1.0)),),
+         "sign taken with > 0"),
+        ("the weights' and the biases' strengths swapped", lambda: (dense(swapped=True),), "strengths are swapped"),
         ("constant gradients", lambda: (type("Layer_Dense", (), {"__init__": book_init, "forward": book_forward,
                                                                  "backward": constant_backward}),), "expected"),
     ],
@@ -185,6 +228,8 @@ WRONG_ANSWERS = {
         ("a mean instead of a sum", lambda: (lambda layer: penalty(layer, total=np.mean),), "it is a sum"),
         ("the biases forgotten", lambda: (lambda layer: penalty(layer, biases=False),), "biases' penalty is missing"),
         ("L2 as the norm", lambda: (norm_penalty,), "without the root"),
+        ("L2 as the square of the sum", lambda: (square_of_sum_penalty,), "squares the sum"),
+        ("the weights' strengths on the biases", lambda: (weight_strengths_on_biases,), "uses the weights' strengths"),
         ("a constant", lambda: (lambda layer: 0.25,), "expected"),
     ],
     "check_layer_dropout": [
@@ -200,6 +245,10 @@ WRONG_ANSWERS = {
         ("scaled by 1 - q at inference", lambda: (dropout(scaled_at_inference=True),), "multiplies by 1 - rate"),
         ("the inputs themselves at inference, not a copy", lambda: (dropout(no_copy=True),), "return a copy"),
         ("training by default", lambda: (dropout(training_default=True),), "default to False"),
+        ("the 0/1 draws stored as binary_mask", lambda: (dropout(unscaled_mask_stored=True),),
+         "self.binary_mask holds the 0/1 draws"),
+        ("one mask per neuron for every sample", lambda: (dropout(per_neuron=True),), "not one per neuron"),
+        ("self.output not set at inference", lambda: (dropout(output_unstored=True),), "store what it returns"),
     ],
     "check_steps_to_shrink": [
         ("L2 without the factor 2", lambda: (shrink(l2_steps=lambda *a: steps_l2(*a, factor=1)),), "twice the steps"),
@@ -213,6 +262,10 @@ WRONG_ANSWERS = {
          lambda: (shrink(l2_steps=lambda w0, t, lr, l2: int(np.ceil(np.log(w0 / t) / (2 * lr * l2)))),),
          "exact factor"),
         ("rounded down", lambda: (shrink(offset=-1),), "one step short"),
+        ("L1 counted down to 0", lambda: (shrink(l1_steps=lambda w0, t, lr, l1: int(np.ceil(w0 / (lr * l1)))),),
+         "the steps to 0"),
+        ("ln(w0 / target): a negative count",
+         lambda: (shrink(l2_steps=lambda w0, t, lr, l2: steps_l2(t, w0, lr, l2)),), "a count of steps is positive"),
         ("a float that is not whole", lambda: (lambda *args: 12.5,), "whole number"),
         ("a constant", lambda: (lambda *args: 347,), "expected"),
     ],
@@ -222,6 +275,8 @@ WRONG_ANSWERS = {
         ("the mean square", lambda: (lambda z, q: z ** 2 / (1 - q),), "mean of the square"),
         ("the standard deviation", lambda: (lambda z, q: np.abs(z) * np.sqrt(q / (1 - q)),), "standard deviation"),
         ("one number for every input", lambda: (lambda z, q: q / (1 - q),), "multiply by z^2"),
+        ("Var(r) taken as q", lambda: (lambda z, q: z ** 2 * q / (1 - q) ** 2,), "variance of r is taken as q"),
+        ("the inputs squared in place", lambda: (squared_in_place,), "changed its inputs in place"),
         ("a constant array", lambda: (lambda z, q: np.full(z.shape, 0.1),), "expected"),
     ],
     "check_k_fold_indices": [
@@ -229,6 +284,7 @@ WRONG_ANSWERS = {
         ("every k-th index", lambda: (strided_folds,), "every k-th index"),
         ("shuffled with np.random, not rng", lambda: (global_shuffle,), "not with np.random"),
         ("the remainder in the last fold", lambda: (uneven_folds,), "differ by more than 1"),
+        ("the training indices of each round", lambda: (training_folds,), "validation indices of one round"),
         ("one fold too few", lambda: (lambda n, k, rng: np.array_split(rng.permutation(n), k - 1),), "folds, got"),
     ],
     "check_scaler": [
@@ -237,6 +293,9 @@ WRONG_ANSWERS = {
         ("no division by the std", lambda: (fit, lambda X, scaler: X - scaler[0]), "divide by the training standard"),
         ("min-max scaling", lambda: (lambda X: (X.min(axis=0), X.max(axis=0) - X.min(axis=0)), transform),
          "subtract the training mean"),
+        ("transform in place", lambda: (fit, transform_in_place), "changed X in place"),
+        ("one mean and std over every feature", lambda: (lambda X: (X.mean(), X.std()), transform),
+         "one number per feature"),
     ],
 }
 
@@ -255,11 +314,59 @@ def test_the_checks_leave_the_global_random_stream_alone():
     assert np.array_equal(np.random.get_state()[1], before)
 
 
+def guarded_backward(self, dvalues):
+    """The book's backward: ones_like with -1 where negative, each penalty added only when its strength is > 0."""
+    self.dweights = np.dot(self.inputs.T, dvalues)
+    self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+    for name, values in (("weight", self.weights), ("bias", self.biases)):
+        gradient = self.dweights if name == "weight" else self.dbiases
+        if getattr(self, f"{name}_regularizer_l1") > 0:
+            ones = np.ones_like(values)
+            ones[values < 0] = -1
+            gradient += getattr(self, f"{name}_regularizer_l1") * ones
+        if getattr(self, f"{name}_regularizer_l2") > 0:
+            gradient += 2 * getattr(self, f"{name}_regularizer_l2") * values
+    self.dinputs = np.dot(dvalues, self.weights.T)
+
+
+class OtherDropout:
+    """A right dropout written differently: another attribute for the rate, np.array for the copy."""
+
+    def __init__(self, rate):
+        self.q = rate
+
+    def forward(self, inputs, training=False):
+        if training:
+            self.binary_mask = np.random.binomial(1, 1 - self.q, inputs.shape) * (1 / (1 - self.q))
+            self.output = self.binary_mask * inputs
+        else:
+            self.output = np.array(inputs)
+        return self.output
+
+    def backward(self, dvalues):
+        self.dinputs = self.binary_mask * dvalues
+        return self.dinputs
+
+
+def stepped(w0, target, learning_rate, l1, l2):
+    weight, steps = w0, 0
+    while weight > target:
+        weight -= learning_rate * (l1 * np.sign(weight) + 2 * l2 * weight)
+        steps += 1
+    return steps
+
+
 def test_the_checks_accept_right_answers(capsys):
     checks = chapter_checks("ch07")
+    strict(checks.check_dense_penalties)(type("Layer_Dense", (), {"__init__": book_init, "forward": book_forward,
+                                                                   "backward": guarded_backward}))
+    strict(checks.check_layer_dropout)(OtherDropout)
+    checks.check_steps_to_shrink(stepped)
+    checks.check_k_fold_indices(lambda n, k, rng: np.array_split(rng.choice(n, n, replace=False), k))
+    checks.check_scaler(lambda X: (X.mean(axis=0, keepdims=True), X.std(axis=0, keepdims=True)), transform)
     strict(checks.check_regularization_loss)(lambda layer: penalty(layer))
     checks.check_steps_to_shrink(shrink())
     checks.check_dropout_variance(lambda z, q: z ** 2 * q / (1 - q))
     checks.check_k_fold_indices(lambda n, k, rng: np.array_split(rng.permutation(n), k))
     checks.check_scaler(fit, transform)
-    assert capsys.readouterr().out.count("Correct: ") == 5
+    assert capsys.readouterr().out.count("Correct: ") == 10

@@ -91,6 +91,22 @@ def summed_forward(self, y_pred, y_true):
     return np.sum(-(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)), axis=-1)
 
 
+def over_samples_forward(self, y_pred, y_true):
+    p = clipped(y_pred)
+    return np.mean(-(y_true * np.log(p) + (1 - y_true) * np.log(1 - p)), axis=0)
+
+
+def log10_forward(self, y_pred, y_true):
+    p = clipped(y_pred)
+    return np.mean(-(y_true * np.log10(p) + (1 - y_true) * np.log10(1 - p)), axis=-1)
+
+
+def added_terms_backward(self, dvalues, y_true):
+    p = clipped(dvalues)
+    self.dinputs = -(y_true / p + (1 - y_true) / (1 - p)) / dvalues.size
+    return self.dinputs
+
+
 def bce_mean_forward(self, y_pred, y_true):
     return np.mean(bce_forward(self, y_pred, y_true))
 
@@ -125,6 +141,22 @@ def mse_backward(scale=-2.0, divide_by_samples=True, divide_by_outputs=True):
     return backward
 
 
+def mse_over_samples_forward(self, y_pred, y_true):
+    return np.mean((y_true - y_pred) ** 2, axis=0)
+
+
+def squared_errors_forward(self, y_pred, y_true):
+    return (y_true - y_pred) ** 2
+
+
+def rmse_forward(self, y_pred, y_true):
+    return np.sqrt(np.mean((y_true - y_pred) ** 2, axis=-1))
+
+
+def signed_mean_forward(self, y_pred, y_true):
+    return np.mean(y_true - y_pred, axis=-1)
+
+
 def constant_backward(self, dvalues, y_true):
     self.dinputs = np.full(dvalues.shape, 0.05)
     return self.dinputs
@@ -152,6 +184,22 @@ def chained_gradient(z, y):
     samples, outputs = z.shape
     dloss = -(y / clipped(p) - (1 - y) / (1 - clipped(p))) / outputs / samples
     return dloss * p * (1 - p)
+
+
+def cov_over_var_line(X, y):
+    x, t = X[:, 0], y[:, 0]
+    slope = np.cov(x, t)[0, 1] / np.var(x)
+    return float(np.mean((slope * x + t.mean() - slope * x.mean() - t) ** 2))
+
+
+def line_through_origin(X, y):
+    slope = (X[:, 0] @ y[:, 0]) / (X[:, 0] @ X[:, 0])
+    return float(np.mean((slope * X[:, 0] - y[:, 0]) ** 2))
+
+
+def squared_residuals_summed(X, y):
+    slope, intercept = np.polyfit(X[:, 0], y[:, 0], 1)
+    return float(np.sum((slope * X[:, 0] + intercept - y[:, 0]) ** 2))
 
 
 def outlier_shares(errors, mse=lambda e: np.abs(e), mae=lambda e: np.ones_like(e)):
@@ -209,6 +257,10 @@ WRONG_ANSWERS = {
         ("forward sums over the outputs", lambda: (loss(summed_forward, bce_backward),), "do not sum them"),
         ("forward returns the batch mean", lambda: (loss(bce_mean_forward, bce_backward),), "one loss per sample"),
         ("backward without the (1 - y) term", lambda: (loss(bce_forward, one_term_backward),), "(1 - y)"),
+        ("backward adds the two terms", lambda: (loss(bce_forward, added_terms_backward),), "two terms are added"),
+        ("forward averages over the samples", lambda: (loss(over_samples_forward, bce_backward),),
+         "mean over the samples (axis=0)"),
+        ("forward with np.log10", lambda: (loss(log10_forward, bce_backward),), "np.log10"),
     ],
     "check_mean_squared_error": [
         ("gradient without the factor 2", lambda: (loss(mse_forward, mse_backward(scale=-1.0)),), "factor 2"),
@@ -219,6 +271,11 @@ WRONG_ANSWERS = {
         ("sign flipped", lambda: (loss(mse_forward, mse_backward(scale=2.0)),), "sign is flipped"),
         ("a constant gradient", lambda: (loss(mse_forward, constant_backward),), "same number everywhere"),
         ("forward is the MAE", lambda: (loss(mae_forward, mse_backward()),), "square the errors"),
+        ("forward averages over the samples", lambda: (loss(mse_over_samples_forward, mse_backward()),),
+         "mean over the samples (axis=0)"),
+        ("forward returns every squared error", lambda: (loss(squared_errors_forward, mse_backward()),),
+         "average each sample's"),
+        ("forward is the RMSE", lambda: (loss(rmse_forward, mse_backward()),), "square root"),
     ],
     "check_mean_absolute_error": [
         ("the book's sign", lambda: (loss(mae_forward, mae_backward(book_sign=True)),), "the book's mistake"),
@@ -227,6 +284,7 @@ WRONG_ANSWERS = {
         ("the error in place of its sign", lambda: (loss(mae_forward, mae_backward(sign=lambda e: e)),),
          "the same size for every error"),
         ("forward is the MSE", lambda: (loss(mse_forward, mae_backward()),), "not squares"),
+        ("forward averages the signed errors", lambda: (loss(signed_mean_forward, mae_backward()),), "np.abs"),
     ],
     "check_sigmoid_bce_gradient": [
         ("not divided by N", lambda: (lambda z, y: (sigma(z) - y) / z.shape[1],), "divide by the number of samples N"),
@@ -234,6 +292,10 @@ WRONG_ANSWERS = {
         ("sign flipped", lambda: (lambda z, y: (y - sigma(z)) / z.size,), "sign is flipped"),
         ("z in place of sigma(z)", lambda: (lambda z, y: (z - y) / z.size,), "uses z where sigma(z)"),
         ("the two clipped backward passes chained", lambda: (chained_gradient,), "vanish"),
+        ("sigma (1 - sigma) once more", lambda: (lambda z, y: (sigma(z) - y) * sigma(z) * (1 - sigma(z)) / z.size,),
+         "once more"),
+        ("the BCE's gradient alone", lambda: (lambda z, y: (sigma(z) - y) / (sigma(z) * (1 - sigma(z))) / z.size,),
+         "the BCE's gradient alone"),
     ],
     "check_outlier_pull": [
         ("the share of the loss", lambda: (lambda e: outlier_shares(e, mse=lambda e: e ** 2),), "share of the loss"),
@@ -241,6 +303,10 @@ WRONG_ANSWERS = {
         ("swapped", lambda: (lambda e: outlier_shares(e)[::-1],), "swapped"),
         ("one number", lambda: (lambda e: outlier_shares(e)[0],), "two numbers"),
         ("a constant", lambda: (lambda e: (0.34, 0.05),), "should be"),
+        ("the largest signed error", lambda: (lambda e: (e.max() / np.abs(e).sum(), 1 / len(e)),),
+         "take the largest |e|"),
+        ("percentages", lambda: (lambda e: (100 * np.abs(e).max() / np.abs(e).sum(), 100 / len(e)),),
+         "is a percentage"),
     ],
     "check_count_within": [
         ("the predictions' spread", lambda: (lambda p, y, divisor=250: int(np.sum(np.abs(p - y) < np.std(p) / divisor)),),
@@ -251,12 +317,22 @@ WRONG_ANSWERS = {
         ("the fraction", lambda: (lambda p, y, divisor=250: np.mean(np.abs(p - y) < np.std(y) / divisor),),
          "return the count"),
         ("a constant", lambda: (lambda p, y, divisor=250: 3,), "expected"),
+        ("one precision per column", lambda: (lambda p, y, divisor=250: int(np.sum(np.abs(p - y) < np.std(y, axis=0)
+                                                                                   / divisor)),), "not one per column"),
+        ("the misses counted", lambda: (lambda p, y, divisor=250: int(np.sum(np.abs(p - y) >= np.std(y) / divisor)),),
+         "outside the precision"),
+        ("multiplied by the divisor", lambda: (lambda p, y, divisor=250: int(np.sum(np.abs(p - y) < np.std(y)
+                                                                                    * divisor)),), "not multiplied"),
     ],
     "check_best_line_mse": [
         ("predicting the mean", lambda: (lambda X, y: float(np.var(y)), None, None, BOUND), "has a slope too"),
         ("the line through the end points", lambda: (line_through_ends, None, None, BOUND), "least-squares"),
         ("the root of the MSE", lambda: (rmse_of_line, None, None, BOUND), "the root of the MSE"),
         ("a constant", lambda: (lambda X, y: BOUND, None, None, BOUND), "least-squares"),
+        ("np.cov (N - 1) over np.var (N)", lambda: (cov_over_var_line, None, None, BOUND), "np.cov divides by N - 1"),
+        ("a line through the origin", lambda: (line_through_origin, None, None, BOUND), "an intercept b too"),
+        ("the sum of the squared residuals", lambda: (squared_residuals_summed, None, None, BOUND),
+         "the MSE is their mean"),
     ],
 }
 
@@ -287,4 +363,49 @@ def test_the_check_accepts_a_right_answer(check_name, capsys):
     check = wrong_answers.strict(getattr(wrong_answers.chapter_checks("ch08"), check_name))
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         check(*RIGHT_ANSWERS[check_name])
+    assert capsys.readouterr().out.startswith("Correct")
+
+
+def logaddexp_forward(self, inputs, training=False):
+    self.output = np.exp(-np.logaddexp(0, -inputs))
+    return self.output
+
+
+def bce_backward_from_one_fraction(self, dvalues, y_true):
+    p = clipped(dvalues)
+    self.dinputs = (p - y_true) / (p * (1 - p)) / dvalues.size
+    return self.dinputs
+
+
+def mse_backward_other_order(self, dvalues, y_true):
+    self.dinputs = 2 * (dvalues - y_true) / dvalues.size
+    return self.dinputs
+
+
+def mae_backward_where(self, dvalues, y_true):
+    self.dinputs = np.where(dvalues - y_true >= 0, 1.0, -1.0) / dvalues.size
+    return self.dinputs
+
+
+def lstsq_mse(X, y):
+    _, residuals, *_ = np.linalg.lstsq(np.c_[X, np.ones(len(X))], y, rcond=None)
+    return float(residuals[0] / len(X))
+
+
+OTHER_RIGHT_ANSWERS = [
+    ("check_sigmoid", (sigmoid(logaddexp_forward, predictions=lambda self, outputs: outputs > 0.5),)),
+    ("check_binary_crossentropy", (loss(bce_forward, bce_backward_from_one_fraction),)),
+    ("check_mean_squared_error", (loss(mse_forward, mse_backward_other_order),)),
+    ("check_mean_absolute_error", (loss(mae_forward, mae_backward_where),)),
+    ("check_count_within", (lambda p, y, divisor=250: (np.abs(p - y) <= np.std(y) / divisor).sum(),)),
+    ("check_best_line_mse", (lstsq_mse, SINE_X, SINE_Y, best_line_mse(SINE_X, SINE_Y))),
+]
+
+
+@pytest.mark.parametrize("check_name, arguments", OTHER_RIGHT_ANSWERS, ids=[name for name, _ in OTHER_RIGHT_ANSWERS])
+def test_the_check_accepts_a_right_answer_written_differently(check_name, arguments, capsys):
+    import wrong_answers
+    check = wrong_answers.strict(getattr(wrong_answers.chapter_checks("ch08"), check_name))
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        check(*arguments)
     assert capsys.readouterr().out.startswith("Correct")

@@ -34,6 +34,10 @@ def _penalty_gradient_mistake(name, got, data, values, l1, l2, l1_name, l2_name)
         (data + l1 * np.sign(values) + 2 * l2 * values,
          f"at a value of exactly 0 the L1 term of {name} is 0 (np.sign gives 0 there): the chapter's convention "
          "is +lambda_1 where w >= 0 (biases start at 0, so this matters from the first step)"),
+        (data + l1 * np.where(values > 0, 1.0, -1.0) + 2 * l2 * values,
+         f"at a value of exactly 0 the L1 term of {name} is -{l1_name} (the sign taken with > 0): the chapter's "
+         "convention is +lambda_1 where w >= 0, np.where(w >= 0, 1, -1) (biases start at 0, so this matters from "
+         "the first step)"),
         (data + 2 * l1 * _sign(values) + 2 * l2 * values,
          f"the L1 term of {name} is 2 * {l1_name} * sign: the derivative of lambda_1 |w| is lambda_1 times the sign, "
          "the factor 2 belongs to L2 only"),
@@ -68,6 +72,19 @@ def _dense_case(layer_class, rng, strengths, seed, zeros):
     return layer, weights, biases, inputs, dvalues
 
 
+def _expect_not_swapped(layer, weights, biases, data_w, data_b, full, strengths):
+    """Refuse gradients that give the weights the biases' strengths and the biases the weights'."""
+    swapped_w = data_w + full["bias_regularizer_l1"] * _sign(weights) + 2 * full["bias_regularizer_l2"] * weights
+    swapped_b = data_b + full["weight_regularizer_l1"] * _sign(biases) + 2 * full["weight_regularizer_l2"] * biases
+    right_w = data_w + full["weight_regularizer_l1"] * _sign(weights) + 2 * full["weight_regularizer_l2"] * weights
+    if np.shape(layer.dweights) == weights.shape and np.shape(layer.dbiases) == biases.shape \
+            and np.allclose(layer.dweights, swapped_w) and np.allclose(layer.dbiases, swapped_b) \
+            and not np.allclose(layer.dweights, right_w):
+        raise AssertionError(f"with {', '.join(f'{k}={plain(v)}' for k, v in strengths.items())}: the strengths are "
+                             "swapped: dweights uses bias_regularizer_l1/_l2 and dbiases weight_regularizer_l1/_l2; "
+                             "each parameter takes its own strengths")
+
+
 @piece(lambda: book.Layer_Dense)
 def check_dense_penalties(layer_class):
     """Layer_Dense.backward: X^T G, the sum of G and G W^T, plus l1 sign(p) + 2 l2 p on the weights and the biases."""
@@ -78,6 +95,8 @@ def check_dense_penalties(layer_class):
     for case, strengths in enumerate(one_at_a_time + every_one):
         layer, weights, biases, inputs, dvalues = _dense_case(layer_class, rng, strengths, case, zeros=case < 5)
         full = {name: strengths.get(name, 0.0) for name in STRENGTHS}
+        _expect_not_swapped(layer, weights, biases, inputs.T @ dvalues, dvalues.sum(axis=0, keepdims=True), full,
+                            strengths)
         for name, got, data, values, prefix in (("dweights", layer.dweights, inputs.T @ dvalues, weights, "weight"),
                                                 ("dbiases", layer.dbiases, dvalues.sum(axis=0, keepdims=True),
                                                  biases, "bias")):
@@ -134,8 +153,17 @@ def _loss_mistake(got, layer):
          "the L2 penalty sums the values, not their squares: lambda_2 sum w^2"),
         (_penalty(layer, total=np.mean), "the penalty is a mean over the parameters: it is a sum, sum |w| and "
                                          "sum w^2"),
+        (layer.weight_regularizer_l1 * np.sum(np.abs(layer.weights)) + layer.weight_regularizer_l2
+         * np.sum(layer.weights) ** 2 + layer.bias_regularizer_l1 * np.sum(np.abs(layer.biases))
+         + layer.bias_regularizer_l2 * np.sum(layer.biases) ** 2,
+         "the L2 penalty squares the sum, (sum w)^2: it sums the squares, sum w^2"),
         (_penalty(layer, biases=False), "the biases' penalty is missing: add bias_regularizer_l1 sum |b| and "
                                         "bias_regularizer_l2 sum b^2"),
+        (layer.weight_regularizer_l1 * np.sum(np.abs(layer.weights)) + layer.weight_regularizer_l2
+         * np.sum(layer.weights ** 2) + layer.weight_regularizer_l1 * np.sum(np.abs(layer.biases))
+         + layer.weight_regularizer_l2 * np.sum(layer.biases ** 2),
+         "the biases' penalty uses the weights' strengths: use bias_regularizer_l1 and bias_regularizer_l2 for "
+         "the biases"),
         (layer.weight_regularizer_l1 * np.sum(np.abs(layer.weights)) + np.sqrt(layer.weight_regularizer_l2
                                                                                * np.sum(layer.weights ** 2)),
          "the L2 penalty is a square root: it is lambda_2 times the sum of the squares itself"),
@@ -180,13 +208,22 @@ def _training_pass(layer, inputs, seed):
                                "in self.output)")
     expect(hasattr(layer, "binary_mask"), "a training pass must store its mask in self.binary_mask (the next "
                                           "cell draws it), and backward needs it")
+    _expect_stored_output(layer, output, "forward(inputs, training=True)")
     return np.asarray(output)
+
+
+def _expect_stored_output(layer, output, how):
+    stored = getattr(layer, "output", None)
+    expect(stored is not None and np.shape(stored) == np.shape(output) and np.array_equal(stored, output),
+           f"{how} must also store what it returns in self.output")
 
 
 def _check_training_statistics(dropout_class):
     layer = call(dropout_class, 0.3, returns="a dropout layer that drops the fraction 0.3", name="Layer_Dropout")
     output = _training_pass(layer, np.ones((1000, 1000)), 73)
     expect_shape("forward(np.ones((1000, 1000)), training=True)", output, (1000, 1000))
+    expect(not np.all(output == output[:1]), "every sample (row) got the same mask: draw one value per entry, "
+                                             "size=inputs.shape, not one per neuron")
     dropped = float(np.mean(output == 0))
     expect(abs(dropped - 0.7) > 0.01, f"Layer_Dropout(0.3) dropped {dropped:.1%} of the values: rate is the fraction "
                                       "dropped, so keep each value with probability 1 - rate")
@@ -233,6 +270,11 @@ def _check_backward(dropout_class, rng):
             mask = np.random.binomial(1, 1 - rate, size=shape) / (1 - rate)
         _expect_nncore_mask(output, mask, rate)
         expect_close(f"forward(inputs of shape {shape}, training=True) with rate {rate:.3g}", output, inputs * mask)
+        stored = np.asarray(layer.binary_mask, dtype=np.float64)
+        expect(not (stored.shape == shape and np.allclose(stored, mask * (1 - rate))),
+               "self.binary_mask holds the 0/1 draws: store the mask scaled, r / (1 - q), as the text says (the cells "
+               "below compare it with nncore's Dropout.binary_mask)")
+        expect_close(f"self.binary_mask (the draws divided by 1 - rate) with rate {rate:.3g}", stored, mask)
         with seeded(80 + case):  # a backward that draws a new mask draws other numbers than the forward pass
             call(layer.backward, dvalues, returns=f"the gradient for the inputs, shape {shape}", name="backward")
         expect(hasattr(layer, "dinputs"), "backward must set self.dinputs")
@@ -261,6 +303,7 @@ def _check_inference(dropout_class, rng):
         expect(output is not None, f"{how} returned nothing: return the output")
         output = np.asarray(output)
         expect_shape(how, output, inputs.shape)
+        _expect_stored_output(layer, output, how)
         if flag is None:
             expect(np.allclose(output, inputs), "forward(inputs) with no flag dropped values: training must default "
                                                 "to False, as in nncore's layers (the training loop passes "
@@ -316,6 +359,8 @@ def _shrink_mistake(got, w0, target, learning_rate, l1, l2, expected):
         wrong = [(np.ceil((w0 - target) / (2 * learning_rate * l1)),
                   "about half the steps: the L1 gradient is lambda_1 times the sign, without a factor 2, so each step "
                   "takes eta * lambda_1 off the weight"),
+                 (np.ceil(w0 / (learning_rate * l1)), "the steps to 0, not to target: the weight only has to fall "
+                                                      "by w0 - target"),
                  (np.ceil(np.log(target / w0) / np.log(1 - learning_rate * l1)),
                   "the weight shrinks by a fixed fraction per step, as with L2: the L1 gradient, lambda_1 sign(w), "
                   "does not depend on the size of w, so each step takes the same eta * lambda_1 off")]
@@ -348,6 +393,9 @@ def check_steps_to_shrink(steps_to_shrink):
         whole = isinstance(got, (int, np.integer)) or (isinstance(got, (float, np.floating))
                                                         and float(got).is_integer())
         expect(whole, f"steps_to_shrink({shown}) should return a whole number of steps, got {plain(got)}")
+        expect(got > 0, f"steps_to_shrink({shown}) returned {plain(got)}, a count of steps is positive: ln(target / w0) "
+                        "and ln(1 - 2 eta lambda_2) are both negative, so their ratio is positive (ln(w0 / target) "
+                        "flips the sign)")
         expected = _steps_by_simulation(*arguments)
         if got != expected:
             mistake = _shrink_mistake(got, *arguments, expected)
@@ -371,6 +419,8 @@ def _variance_mistake(got, inputs, rate):
     squares = inputs ** 2
     wrong = [(squares * rate * (1 - rate), "that is the variance of r z, without the scaling: the kept values are "
                                            "z / (1 - q), so divide by (1 - q)^2"),
+             (squares * rate / (1 - rate) ** 2, "the variance of r is taken as q: a Bernoulli variable with "
+                                                 "success probability p = 1 - q has variance p (1 - p) = q (1 - q)"),
              (squares * (1 - rate) / rate, "rate and 1 - rate are swapped: rate is the fraction dropped, q"),
              (squares / (1 - rate), "that is the mean of the square, E[Dr(z)^2]: the variance subtracts the square "
                                     "of the mean, z^2"),
@@ -391,7 +441,10 @@ def check_dropout_variance(dropout_variance):
     for case in range(4):
         rate = float(rng.uniform(0.05, 0.7))
         inputs = rng.standard_normal((int(rng.integers(2, 8)), int(rng.integers(2, 8)))) * float(rng.uniform(0.5, 3))
-        got = call(dropout_variance, inputs, rate, returns=f"an array of shape {inputs.shape}, one variance per input")
+        given = inputs.copy()
+        got = call(dropout_variance, given, rate, returns=f"an array of shape {inputs.shape}, one variance per input")
+        expect(np.array_equal(given, inputs), f"dropout_variance(inputs, {rate:.3g}) changed its inputs in place "
+                                              "(**=, *=): compute a new array and leave inputs alone")
         got = np.asarray(got, dtype=np.float64)
         expected = inputs ** 2 * rate / (1 - rate)
         if got.shape in (inputs.shape, ()) and not np.allclose(got, expected, rtol=1e-6, atol=1e-12):
@@ -420,7 +473,8 @@ def check_k_fold_indices(k_fold_indices):
         folds = _folds(k_fold_indices, n, k, n)
         expect(len(folds) == k, f"k_fold_indices({n}, {k}, rng): expected {k} folds, got {len(folds)}")
         everything = np.concatenate(folds)
-        expect(len(everything) == len(set(everything.tolist())), f"k_fold_indices({n}, {k}, rng): folds overlap")
+        expect(len(everything) == len(set(everything.tolist())), f"k_fold_indices({n}, {k}, rng): folds overlap: each fold is the "
+               "validation indices of one round, a k-th of the samples, and no sample is in two folds")
         expect(sorted(everything.tolist()) == list(range(n)),
                f"k_fold_indices({n}, {k}, rng): folds do not cover range({n})")
         sizes = [len(fold) for fold in folds]
@@ -454,9 +508,16 @@ def check_scaler(fit_scaler, transform):
     n_features = int(rng.integers(2, 5))
     X_train = rng.normal(5.0, 2.0, (200, n_features)) * rng.uniform(0.5, 3, n_features)
     X_test = rng.normal(8.0, 3.0, (50, n_features))
-    scaler = call(fit_scaler, X_train, returns="(mean, std), one of each per feature")
-    train_scaled = np.asarray(call(transform, X_train, scaler, returns=f"the scaled data, shape {X_train.shape}"))
-    test_scaled = np.asarray(call(transform, X_test, scaler, returns=f"the scaled data, shape {X_test.shape}"))
+    train_given, test_given = X_train.copy(), X_test.copy()
+    scaler = call(fit_scaler, train_given, returns="(mean, std), one of each per feature")
+    parts = tuple(scaler) if isinstance(scaler, (tuple, list, np.ndarray)) else (scaler,)
+    expect(len(parts) == 2 and all(np.size(part) == n_features for part in parts),
+           f"fit_scaler(X_train of shape {X_train.shape}) should return (mean, std), each with one number per "
+           f"feature ({n_features}): take them over the samples, axis=0")
+    train_scaled = np.asarray(call(transform, train_given, scaler, returns=f"the scaled data, shape {X_train.shape}"))
+    test_scaled = np.asarray(call(transform, test_given, scaler, returns=f"the scaled data, shape {X_test.shape}"))
+    expect(np.array_equal(train_given, X_train) and np.array_equal(test_given, X_test),
+           "transform changed X in place (-=, /=): return a new array, (X - mean) / std, and leave the data alone")
     expect_shape("transform(X_train, scaler)", train_scaled, X_train.shape)
     expect_close("the means of the scaled training data (subtract the training mean)", train_scaled.mean(axis=0),
                  np.zeros(n_features), atol=1e-9)

@@ -58,6 +58,9 @@ def _per_sample(name, got, expected, outputs):
                               "calculate takes their mean")
     expect(np.shape(got) != (samples, outputs), f"{name} returned shape {np.shape(got)}: average each sample's "
                                                 f"{outputs} outputs, np.mean(..., axis=-1), shape ({samples},)")
+    expect(np.shape(got) != (outputs,), f"{name} returned shape ({outputs},), one number per output: that is a "
+                                        f"mean over the samples (axis=0); average each sample's outputs, axis=-1, "
+                                        f"shape ({samples},)")
     expect_shape(name, got, expected.shape)
     expect(not np.allclose(got, expected * outputs), f"{name} is {outputs} times too large: average over the "
                                                      "J outputs (np.mean), do not sum them")
@@ -169,11 +172,16 @@ def check_binary_crossentropy(loss_class):
         y_true = rng.integers(0, 2, (samples, outputs)).astype(np.float64)
         sample_losses, dinputs = _loss(loss_class, samples, outputs, y_pred, y_true)
         losses, gradient = _expected_bce(y_pred, y_true)
+        expect(not (np.shape(sample_losses) == (samples,) and np.allclose(sample_losses, losses / np.log(10))),
+               "forward uses np.log10: the cross-entropy's log is the natural one, np.log")
         _per_sample("forward(y_pred, y_true)", sample_losses, losses, outputs)
         _gradient("backward(dvalues, y_true)", dinputs, gradient, samples, outputs,
                   known=[(-(y_true / y_pred) / samples / outputs, "only the y / y_hat term: the loss also has "
                                                                    "(1 - y) log(1 - y_hat), whose derivative is "
-                                                                   "+(1 - y) / (1 - y_hat)")])
+                                                                   "+(1 - y) / (1 - y_hat)"),
+                         (-(y_true / y_pred + (1 - y_true) / (1 - y_pred)) / samples / outputs,
+                          "the two terms are added: the derivative of -(1 - y) log(1 - y_hat) is "
+                          "+(1 - y) / (1 - y_hat), so the gradient is -(y / y_hat - (1 - y) / (1 - y_hat)) / J / N")])
     _check_clipping(loss_class)
     correct("Loss_BinaryCrossentropy: forward and backward on 3 random batches, and clipped for predictions 0 and 1")
 
@@ -186,8 +194,11 @@ def check_mean_squared_error(loss_class):
         samples, outputs = _sizes(rng)
         y_pred, y_true = rng.standard_normal((samples, outputs)), rng.standard_normal((samples, outputs))
         sample_losses, dinputs = _loss(loss_class, samples, outputs, y_pred, y_true)
-        expect(not np.allclose(sample_losses, np.mean(np.abs(y_true - y_pred), axis=-1)),
+        right_shape = np.shape(sample_losses) == (samples,)
+        expect(not (right_shape and np.allclose(sample_losses, np.mean(np.abs(y_true - y_pred), axis=-1))),
                "forward gives the mean absolute error: square the errors")
+        expect(not (right_shape and np.allclose(sample_losses, np.sqrt(np.mean((y_true - y_pred) ** 2, axis=-1)))),
+               "forward takes the square root (the RMSE): the MSE is the mean of the squared errors itself")
         _per_sample("forward(y_pred, y_true)", sample_losses, np.mean((y_true - y_pred) ** 2, axis=-1), outputs)
         gradient = -2 * (y_true - y_pred) / outputs / samples
         _gradient("backward(dvalues, y_true)", dinputs, gradient, samples, outputs,
@@ -204,8 +215,11 @@ def check_mean_absolute_error(loss_class):
         samples, outputs = _sizes(rng)
         y_pred, y_true = rng.standard_normal((samples, outputs)), rng.standard_normal((samples, outputs))
         sample_losses, dinputs = _loss(loss_class, samples, outputs, y_pred, y_true)
-        expect(not np.allclose(sample_losses, np.mean((y_true - y_pred) ** 2, axis=-1)),
+        right_shape = np.shape(sample_losses) == (samples,)
+        expect(not (right_shape and np.allclose(sample_losses, np.mean((y_true - y_pred) ** 2, axis=-1))),
                "forward gives the mean squared error: take absolute values, not squares")
+        expect(not (right_shape and np.allclose(np.abs(sample_losses), np.abs(np.mean(y_true - y_pred, axis=-1)))),
+               "forward averages the signed errors, which cancel: take np.abs of each error first")
         _per_sample("forward(y_pred, y_true)", sample_losses, np.mean(np.abs(y_true - y_pred), axis=-1), outputs)
         gradient = np.sign(y_pred - y_true) / outputs / samples
         _gradient("backward(dvalues, y_true)", dinputs, gradient, samples, outputs,
@@ -228,7 +242,13 @@ def check_sigmoid_bce_gradient(sigmoid_bce_gradient):
         got = _returned(got, "sigmoid_bce_gradient", f"dL/dz, shape ({samples}, {outputs})")
         expected = (_sigmoid(z) - y) / outputs / samples
         _gradient("sigmoid_bce_gradient(z, y)", got, expected, samples, outputs,
-                  known=[((z - y) / outputs / samples, "it uses z where sigma(z), the predicted probability, belongs")])
+                  known=[((z - y) / outputs / samples, "it uses z where sigma(z), the predicted probability, belongs"),
+                         (expected * _sigmoid(z) * (1 - _sigmoid(z)),
+                          "it multiplies by sigma (1 - sigma) once more: (sigma - y) / J / N already holds that "
+                          "factor, it is the product of the two backward passes"),
+                         (expected / (_sigmoid(z) * (1 - _sigmoid(z))),
+                          "that is dL/dy_hat, the BCE's gradient alone: multiply it by the sigmoid's "
+                          "sigma (1 - sigma), then simplify")])
         step = 1e-6
         numerical = np.zeros_like(z)
         for index in np.ndindex(z.shape):
@@ -278,6 +298,12 @@ def check_outlier_pull(outlier_pull):
         loss_share = np.max(errors ** 2) / np.sum(errors ** 2)
         expect(not np.isclose(mse_share, loss_share), f"{where}: MSE's share {mse_share:.4f} is the largest error's "
                "share of the loss; the pull is the gradient, and the gradient of e^2 is 2e, not e^2")
+        expect(not (0 < expected[0] < 1 and np.isclose(mse_share, 100 * expected[0])),
+               f"{where}: MSE's share {mse_share:.4f} is a percentage: return the fraction, between 0 and 1")
+        largest_signed = errors.max() / np.sum(np.abs(errors))
+        expect(np.isclose(largest_signed, expected[0]) or not np.isclose(mse_share, largest_signed),
+               f"{where}: MSE's share {mse_share:.4f} takes the largest error, errors.max(), but the outlier here is "
+               "negative: take the largest |e|, np.abs(errors).max()")
         expect(not (np.isclose(mse_share, expected[1]) and np.isclose(mae_share, expected[0])),
                f"{where}: the two shares are swapped: return (MSE's, MAE's)")
         expect(not np.isclose(mae_share, expected[0]), f"{where}: MAE's share {mae_share:.4f} is MSE's: MAE's "
@@ -305,17 +331,22 @@ def check_count_within(count_within):
         got = call(count_within, *arguments, returns="a whole number, the count of predictions within the precision")
         expected = int(np.sum(np.abs(predictions - y) < precision))
         where = f"case {case + 1} ({shape[0]} x {shape[1]} targets, divisor {divisor})"
-        mistakes = {
-            int(np.sum(np.abs(predictions - y) < np.std(predictions) / divisor)):
-                "the precision comes from the targets, np.std(y), not from the predictions",
-            int(np.sum(predictions - y < precision)): "a prediction too low is not within the precision: compare "
-                                                      "the distance, np.abs(predictions - y)",
-            int(np.sum(np.abs(predictions - y) < np.std(y) / 250)): "the divisor is an argument: use it, not 250",
-        }
+        mistakes = [
+            (int(np.sum(np.abs(predictions - y) < np.std(predictions) / divisor)),
+             "the precision comes from the targets, np.std(y), not from the predictions"),
+            (int(np.sum(predictions - y < precision)), "a prediction too low is not within the precision: compare "
+                                                       "the distance, np.abs(predictions - y)"),
+            (int(np.sum(np.abs(predictions - y) < np.std(y) / 250)), "the divisor is an argument: use it, not 250"),
+            (int(np.sum(np.abs(predictions - y) < np.std(y, axis=0) / divisor)),
+             "the precision is one number from all the targets, np.std(y), not one per column (axis=0)"),
+            (int(np.sum(np.abs(predictions - y) >= precision)), "that counts the predictions outside the precision"),
+            (int(np.sum(np.abs(predictions - y) < np.std(y) * divisor)), "the precision is np.std(y) divided by the "
+                                                                          "divisor, not multiplied"),
+        ]
         expect(np.ndim(got) == 0, f"{where}: count_within should return one number, got {plain(np.asarray(got))}")
         expect(not (0 < float(got) < 1), f"{where}: {float(got):.3f} is the fraction within the precision; "
                                          "return the count")
-        hint = mistakes.get(int(got)) if int(got) != expected else None
+        hint = next((why for count, why in mistakes if count == int(got) != expected), None)
         expect(int(got) == expected, f"{where}: expected {expected}, got {plain(got)}" + (f": {hint}" if hint else ""))
     correct("count_within counts the predictions within np.std(y) / divisor, on 4 random batches")
 
@@ -343,6 +374,17 @@ def check_best_line_mse(best_line_mse, X_train, y_train, identity_mse):
                                                "its mean: the best line has a slope too")
         expect(not np.isclose(got, np.sqrt(expected)), f"{where}: {got:.4f} is the root of the MSE; return the MSE")
         expect(not np.isclose(got, 1 - expected / np.var(y)), f"{where}: {got:.4f} is R²; return the MSE")
+        x, t = X[:, 0], y[:, 0]
+        mixed = np.cov(x, t)[0, 1] / np.var(x)
+        lines = [(mixed, t.mean() - mixed * x.mean(),
+                  "the slope is np.cov(x, y)[0, 1] / np.var(x): np.cov divides by N - 1 and np.var by N; use the "
+                  "same for both (np.cov(x, y, bias=True), or np.var(x, ddof=1))"),
+                 ((x @ t) / (x @ x), 0.0, "that is the best line through the origin: the line has an intercept b too")]
+        for slope, intercept, why in lines:
+            expect(not np.isclose(got, np.mean((slope * x + intercept - t) ** 2), rtol=1e-9), f"{where}: {got:.6f}: "
+                                                                                              f"{why}")
+        expect(not np.isclose(got, expected * samples), f"{where}: {got:.4f} is the sum of the squared residuals; "
+                                                        "the MSE is their mean")
         expect(got >= expected * (1 - 1e-6), f"{where}: {got:.6f} is below the least-squares minimum "
                                              f"{expected:.6f}, which no line can beat")
         expect(np.isclose(got, expected, rtol=1e-6), f"{where}: expected {expected:.6f}, got {got:.6f}: is it the "
