@@ -124,9 +124,10 @@ def expect_close(name, actual, expected, *, rtol=1e-5, atol=1e-8):
     expect_shape(name, actual, expected.shape)
     if not np.allclose(actual, expected, rtol=rtol, atol=atol):
         worst = tuple(int(i) for i in np.unravel_index(np.argmax(np.abs(actual - expected)), actual.shape))
-        raise AssertionError(
-            f"{name}: expected {np.round(expected[worst], 6)} at index {worst}, got {np.round(actual[worst], 6)}"
-            if actual.ndim else f"{name}: expected {expected:.6g}, got {actual:.6g}")
+        wanted, got = float(expected[worst]), float(actual[worst])
+        digits = 6 if f"{wanted:.6g}" != f"{got:.6g}" else 10  # enough digits to show that they differ
+        where = f" at index {worst}" if actual.ndim else ""
+        raise AssertionError(f"{name}: expected {wanted:.{digits}g}{where}, got {got:.{digits}g}")
 
 
 def expect_near_result(name, value, *, expected, tol):
