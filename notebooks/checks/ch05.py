@@ -267,12 +267,7 @@ def check_cce_backward(loss_class):
                 other = _softmax(rng.standard_normal((samples, classes)))
                 _depends_on_dvalues("self.dinputs", got, _loss_gradient(loss, name, other, labels, kind)[1])
             if not np.allclose(got, expected):
-                expect(not np.allclose(got, expected * samples / classes),
-                       f"self.dinputs is divided by K = {classes}, the number of classes (dvalues.shape[1]): the mean "
-                       f"is over the N = {samples} samples, len(dvalues)")
-                expect(not np.allclose(got, expected * samples),
-                       f"self.dinputs is N = {samples} times too large: the loss is the mean over the N samples, "
-                       "so divide by N")
+                _expect_divided_by_samples(got, expected, samples, classes)
                 expect(not np.allclose(got, -expected), "the sign is flipped: ∂L/∂ŷ = -y/ŷ, negative at the right "
                                                         "class")
                 expect(not np.allclose(got, -one_hot / samples),
@@ -287,6 +282,15 @@ def check_cce_backward(loss_class):
            "[1e-7, 1 - 1e-7] as forward does, before dividing")
     expect_close("self.dinputs for a probability of 0 at the right class", got[0, 0], -1 / 1e-7 / 2, rtol=1e-6)
     correct("Loss_CategoricalCrossentropy.backward gives -y/(Nŷ) with sparse and one-hot labels, clipped, on 3 batches")
+
+
+def _expect_divided_by_samples(got, expected, samples, classes):
+    """Name a loss gradient divided by the number of classes K, or not divided by the number of samples N."""
+    expect(not np.allclose(got, expected * samples / classes),
+           f"self.dinputs is divided by K = {classes}, the number of classes (dvalues.shape[1]): the mean "
+           f"is over the N = {samples} samples, len(dvalues)")
+    expect(not np.allclose(got, expected * samples),
+           f"self.dinputs is N = {samples} times too large: the loss is the mean over the N samples, so divide by N")
 
 
 @piece(lambda: book.Activation_Softmax_Loss_CategoricalCrossentropy)
@@ -314,12 +318,7 @@ def check_softmax_cce_backward(combined_class):
                 other = _softmax(rng.standard_normal((samples, classes)))
                 _depends_on_dvalues("self.dinputs", got, _loss_gradient(combined, name, other, labels, kind)[1])
             if not np.allclose(got, expected):
-                expect(not np.allclose(got, expected * samples / classes),
-                       f"self.dinputs is divided by K = {classes}, the number of classes (dvalues.shape[1]): the mean "
-                       f"is over the N = {samples} samples, len(dvalues)")
-                expect(not np.allclose(got, expected * samples),
-                       f"self.dinputs is N = {samples} times too large: the loss is the mean over the N samples, "
-                       "so divide by N")
+                _expect_divided_by_samples(got, expected, samples, classes)
                 expect(not np.allclose(got, -expected), "the sign is flipped: the gradient is (ŷ - y)/N, positive "
                                                         "away from the right class")
             expect_close(f"self.dinputs with {kind} labels", got, expected, rtol=1e-6, atol=1e-9)
