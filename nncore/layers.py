@@ -5,6 +5,8 @@ Randomness comes from NumPy's global legacy stream unless an explicit
 ``numpy.random.Generator`` is passed as ``rng``, so that after ``nnfs.init()``
 a chapter draws the same numbers as the book's code.
 """
+import math
+
 import numpy as np
 
 from . import _checks
@@ -13,22 +15,36 @@ from .registry import register
 
 def get_parameters(layer):
     """Copies of the arrays ``layer`` names in ``layer.params``, as a tuple in that order."""
-    return tuple(np.copy(getattr(layer, name)) for name in layer.params)
+    return tuple(np.copy(getattr(layer, name)) for name in getattr(layer, "params", ()))
 
 
 def set_parameters(layer, values):
     """Store copies of ``values`` in ``layer``, one per name in ``layer.params``, each of its current shape."""
+    _set_arrays(layer, getattr(layer, "params", ()), values)
+
+
+def get_buffers(layer):
+    """Copies of the arrays ``layer`` names in ``buffers`` (state that is not trained, such as running means)."""
+    return tuple(np.copy(getattr(layer, name)) for name in getattr(layer, "buffers", ()))
+
+
+def set_buffers(layer, values):
+    """Store copies of ``values`` in ``layer``, one per name in ``layer.buffers``, each of its current shape."""
+    _set_arrays(layer, getattr(layer, "buffers", ()), values)
+
+
+def _set_arrays(layer, names, values):
     values = tuple(values)
-    if len(values) != len(layer.params):
-        raise ValueError(f"{layer!r} takes {len(layer.params)} arrays {layer.params}, got {len(values)}")
+    if len(values) != len(names):
+        raise ValueError(f"{layer!r} takes {len(names)} arrays {names}, got {len(values)}")
     checked = []
-    for name, value in zip(layer.params, values):
+    for name, value in zip(names, values):
         value = _checks.as_array(name, value)
         shape = np.shape(getattr(layer, name))
         if value.shape != shape:
             raise ValueError(f"{name} must have shape {shape}, got {value.shape}")
         checked.append(value.copy())
-    for name, value in zip(layer.params, checked):
+    for name, value in zip(names, checked):
         setattr(layer, name, value)
 
 
@@ -73,24 +89,40 @@ class Dense(Layer):
     weight_regularizer_l1, weight_regularizer_l2, bias_regularizer_l1, bias_regularizer_l2 : float
         Penalty strengths :math:`\lambda \ge 0`; the loss adds their terms and
         ``backward`` adds their gradients.
-    weight_scale : float
-        Initial weights are ``weight_scale * randn(n_inputs, n_neurons)``; biases start at 0.
+    init : {"book", "glorot", "he"}
+        Initial weights are ``scale * randn(n_inputs, n_neurons)``, one draw whatever the init, so a
+        seed gives the same normals to each: ``"book"`` scales by ``weight_scale``; ``"glorot"`` by
+        :math:`\sqrt{2 / (n_{in} + n_{out})}` (variance kept forward and backward, for tanh and
+        sigmoid); ``"he"`` by :math:`\sqrt{2 / n_{in}}` (variance kept through ReLU). Biases start at 0.
+    weight_scale : float, optional
+        The scale of ``init="book"``, 0.01 by default (the book's). Glorot and He set their own,
+        so an explicit ``weight_scale`` with them is an error.
     rng : numpy.random.Generator, optional
         Draw the initial weights from this generator instead of the global stream.
     """
 
     params = ("weights", "biases")
     input_ndim = 2
+    INITS = ("book", "glorot", "he")
 
     def __init__(self, n_inputs, n_neurons, weight_regularizer_l1=0., weight_regularizer_l2=0.,
-                 bias_regularizer_l1=0., bias_regularizer_l2=0., *, weight_scale=0.01, rng=None):
+                 bias_regularizer_l1=0., bias_regularizer_l2=0., *, init="book", weight_scale=None, rng=None):
         self.n_inputs = _checks.positive_int("n_inputs", n_inputs)
         self.n_neurons = _checks.positive_int("n_neurons", n_neurons)
         self.weight_regularizer_l1 = _checks.real_number("weight_regularizer_l1", weight_regularizer_l1)
         self.weight_regularizer_l2 = _checks.real_number("weight_regularizer_l2", weight_regularizer_l2)
         self.bias_regularizer_l1 = _checks.real_number("bias_regularizer_l1", bias_regularizer_l1)
         self.bias_regularizer_l2 = _checks.real_number("bias_regularizer_l2", bias_regularizer_l2)
-        self.weight_scale = _checks.real_number("weight_scale", weight_scale, low_open=True)
+        self.init = _checks.choice("init", init, self.INITS)
+        if self.init == "book":
+            self.weight_scale = _checks.real_number("weight_scale", 0.01 if weight_scale is None else weight_scale,
+                                                    low_open=True)
+        elif weight_scale is not None:
+            raise ValueError(f"weight_scale sets the scale of init='book' only; init={self.init!r} sets its own: "
+                             f"pass init or weight_scale, not both (got weight_scale={weight_scale!r})")
+        else:
+            fan = self.n_inputs + self.n_neurons if self.init == "glorot" else self.n_inputs
+            self.weight_scale = math.sqrt(2 / fan)  # a Python float: float32 draws stay float32 when scaled
         if rng is None:
             self.weights = self.weight_scale * np.random.randn(self.n_inputs, self.n_neurons)
         else:
@@ -166,13 +198,15 @@ class Dense(Layer):
                 "weight_regularizer_l1": self.weight_regularizer_l1,
                 "weight_regularizer_l2": self.weight_regularizer_l2,
                 "bias_regularizer_l1": self.bias_regularizer_l1,
-                "bias_regularizer_l2": self.bias_regularizer_l2,
-                "weight_scale": self.weight_scale}
+                "bias_regularizer_l2": self.bias_regularizer_l2, "init": self.init,
+                **({"weight_scale": self.weight_scale} if self.init == "book" else {})}
 
     def __repr__(self):
         penalties = [("weight_l1", self.weight_regularizer_l1), ("weight_l2", self.weight_regularizer_l2),
                      ("bias_l1", self.bias_regularizer_l1), ("bias_l2", self.bias_regularizer_l2)]
         extra = "".join(f", {name}={value!r}" for name, value in penalties if value)
+        if self.init != "book":
+            extra += f", init={self.init!r}"
         return f"Dense({self.n_inputs} -> {self.n_neurons}{extra})"
 
 

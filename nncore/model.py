@@ -9,10 +9,14 @@ import numpy as np
 
 from . import _checks, layers, saving
 from .activations import Softmax
+from .early_stopping import EARLY_STOPPING_KEYS, EarlyStopping
 from .layers import Input
 from .losses import EPSILON, CategoricalCrossentropy, SoftmaxCategoricalCrossentropy
 
-HISTORY_KEYS = ("epoch", "loss", "data_loss", "reg_loss", "accuracy", "lr", "val_epoch", "val_loss", "val_accuracy")
+HISTORY_KEYS = ("epoch", "loss", "data_loss", "reg_loss", "accuracy", "lr", "val_epoch", "val_loss", "val_accuracy",
+                *EARLY_STOPPING_KEYS)
+"""The keys of ``train``'s history: lists of per-epoch (``val_``: per-evaluation) values, then the two
+``EARLY_STOPPING_KEYS``, each an epoch or ``None``."""
 
 
 def format_loss(value):
@@ -179,7 +183,10 @@ class Model:
             raise ValueError(f"set({', '.join(f'{part}=...' for part in missing)}) first")
 
     def _data(self, X, y):
-        X = _checks.as_array("X", X, ndim=2)
+        # A first layer that takes other than 2-D batches (Conv2D: (N, C, H, W)) checks X itself, with a hint.
+        X = _checks.as_array("X", X, ndim=2 if getattr(self.layers[0], "input_ndim", None) in (None, 2) else None)
+        if X.ndim < 2:
+            raise ValueError(f"X must be a batch (N, ...) with one sample per entry of its first axis, got shape {X.shape}")
         y = _checks.as_array("y", y)
         if len(X) == 0:
             raise ValueError(f"X must hold at least one sample, got shape {X.shape}")
@@ -188,7 +195,7 @@ class Model:
         return X, y
 
     def train(self, X, y, *, epochs=1, batch_size=None, print_every=1, validation_data=None, validate_every=None,
-              shuffle=False, verbose=True):
+              shuffle=False, verbose=True, patience=None):
         """Train for ``epochs`` passes over ``(X, y)`` and return the history (also kept in ``self.history``).
 
         Each epoch runs ceil(N / batch_size) steps (one full-batch step without
@@ -198,6 +205,14 @@ class Model:
         ``validate_every`` epochs (by default ``print_every``) and after the last.
         ``shuffle=True`` permutes the samples every epoch (from the global stream).
         A loss that stops being finite (training diverged) raises ``FloatingPointError``.
+
+        ``patience=N`` (with ``validation_data``) stops early once the
+        validation loss has not improved for N evaluations in a row; either way
+        training ends with the weights of the evaluation with the lowest loss
+        (parameters and buffers such as BatchNorm's running statistics, not the
+        optimizer's state). ``history['best_epoch']`` is that evaluation's
+        epoch, ``history['stopped_epoch']`` the epoch it stopped at (``None``
+        if it ran every epoch, and both without ``patience``).
         """
         self._ready("loss", "optimizer", "accuracy")
         X, y = self._data(X, y)
@@ -209,8 +224,17 @@ class Model:
             validation_data = self._data(*_checks.pair("validation_data", validation_data, "(X_val, y_val)"))
         if batch_size is not None:
             batch_size = _checks.positive_int("batch_size", batch_size)
+        stopper = None
+        if patience is not None:
+            patience = _checks.positive_int("patience", patience)
+            if validation_data is None:
+                raise ValueError(f"patience={patience} counts evaluations of the validation loss: pass "
+                                 "validation_data=(X_val, y_val) too")
+            stopper = EarlyStopping(patience, [layer for layer in self.layers
+                                               if getattr(layer, "params", ()) or getattr(layer, "buffers", ())],
+                                    format_loss)
         self.accuracy.init(y)
-        history = {key: [] for key in HISTORY_KEYS}
+        history = {key: None if key in EARLY_STOPPING_KEYS else [] for key in HISTORY_KEYS}
         first_step = True
         for epoch in range(1, epochs + 1):
             X_epoch, y_epoch = X, y
@@ -232,14 +256,22 @@ class Model:
             for key, value in values.items():
                 history[key].append(value)
             last = epoch == epochs
+            stopped = False
             if validation_data is not None and (epoch % validate_every == 0 or last):
                 val_loss, val_accuracy = self.evaluate(*validation_data, batch_size=batch_size, verbose=False)
                 values.update(val_loss=val_loss, val_accuracy=val_accuracy)
                 history["val_epoch"].append(epoch)
                 history["val_loss"].append(val_loss)
                 history["val_accuracy"].append(val_accuracy)
-            if verbose and (epoch % print_every == 0 or last):
+                stopped = stopper is not None and stopper.exhausted(epoch, val_loss) and not last
+            if verbose and (epoch % print_every == 0 or last or stopped):
                 print(progress_line(values))
+            if stopped:
+                break
+        if stopper is not None:
+            outcome = stopper.finish(history, epoch, stopped)
+            if verbose and outcome is not None:
+                print(outcome)
         self.history = history
         return history
 
@@ -276,7 +308,7 @@ class Model:
         """The output layer's values for ``X`` (confidences, not labels), stacked over batches: ``(N, J)``."""
         if not self.finalized:
             raise ValueError("call finalize() before predict()")
-        X = _checks.as_array("X", X, ndim=2)
+        X = _checks.as_array("X", X, ndim=2 if getattr(self.layers[0], "input_ndim", None) in (None, 2) else None)
         if batch_size is not None:
             batch_size = _checks.positive_int("batch_size", batch_size)
         outputs = [self.forward(batch_X, training=False) for batch_X, _ in batches(X, None, batch_size)]

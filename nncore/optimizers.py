@@ -1,46 +1,99 @@
-r"""Optimizers: SGD (with decay and momentum), Adagrad, RMSprop and Adam.
+r"""Optimizers: SGD (with decay and momentum), Adagrad, RMSprop, Adam and AdamW.
 
 One training step is ``pre_update_params()``, ``update_params(layer)`` for
 every trainable layer, then ``post_update_params()`` (or ``step(layers)``,
 which does all three). The learning rate decays as
-:math:`\eta_t = \eta_0 / (1 + d\,t)`, where :math:`t` counts the steps done.
+:math:`\eta_t = \eta_0 / (1 + d\,t)`, where :math:`t` counts the steps done,
+or follows any schedule of ``nncore.schedules`` (``schedule=``):
+:math:`\eta_t = \eta_0 f(t)`.
 
 Every optimizer is one rule, ``update(value, grad, state)``, applied to each
 parameter a layer names in ``layer.params`` (``Dense``: ``weights`` and
 ``biases``, with gradients ``dweights`` and ``dbiases``). The state of each
 parameter (momentums, caches) is held by the optimizer, keyed by layer and
 parameter name, so layers never share it and ``Model.save`` can store it.
+
+``clip_norm=c`` clips the gradients of a whole step together, by their global
+norm: the step needs every layer's gradients before it updates any, so it
+happens in ``step(layers)`` (a hand-written step calls ``clip_gradients(layers)``
+before its ``update_params`` calls).
 """
+import math
 import weakref
 
 import numpy as np
 
-from . import _checks
+from . import _checks, schedules
 from .registry import register
 
 
 class Optimizer:
-    """Learning-rate decay, the step counter and the per-parameter state shared by every optimizer.
+    r"""The learning-rate schedule, gradient clipping, the step counter and the per-parameter state of every optimizer.
 
     A subclass names its state arrays in ``slots`` and implements ``update``.
+
+    Parameters
+    ----------
+    learning_rate : float
+        :math:`\eta_0`, the rate before any decay.
+    decay : float
+        The book's 1/t decay, :math:`\eta_t = \eta_0 / (1 + d\,t)` (``schedules.InverseTimeDecay(decay)``).
+    schedule : nncore.schedules.Schedule, optional
+        Another schedule, :math:`\eta_t = \eta_0 f(t)` with :math:`t` the steps done; not together with ``decay``.
+    clip_norm : float, optional
+        Scale the step's gradients, all layers and parameters together, to a global norm of at most ``clip_norm``.
     """
 
     slots = ()
 
-    def __init__(self, learning_rate, decay):
+    def __init__(self, learning_rate, decay, *, schedule=None, clip_norm=None):
         self.learning_rate = _checks.real_number("learning_rate", learning_rate, low_open=True)
         self.current_learning_rate = self.learning_rate
         self.decay = _checks.real_number("decay", decay)
+        schedule = schedules.check(schedule)
+        if schedule is not None and self.decay:
+            raise ValueError(f"give decay or schedule, not both: decay={self.decay!r} is the schedule "
+                             f"InverseTimeDecay({self.decay!r}), and schedule={schedule!r} came too")
+        # decay= is the book's schedule; the same expression, so its rates are bit for bit the book's.
+        self.schedule = schedules.InverseTimeDecay(self.decay) if self.decay else schedule
+        self.clip_norm = None if clip_norm is None else _checks.real_number("clip_norm", clip_norm, low_open=True)
+        self.clipped_at = None  # the value of iterations when clip_gradients last ran
         self.iterations = 0
         self.states = weakref.WeakKeyDictionary()  # layer -> {parameter name: {slot: array}}
 
     def pre_update_params(self):
         """Set ``current_learning_rate`` for this step (call once per step, not per layer)."""
-        if self.decay:
-            self.current_learning_rate = self.learning_rate * (1. / (1. + self.decay * self.iterations))
+        if self.schedule is not None:
+            self.current_learning_rate = self.learning_rate * self.schedule(self.iterations)
+
+    def clip_gradients(self, layers):
+        r"""Scale every gradient of ``layers`` in place so that their global norm is at most ``clip_norm``.
+
+        :math:`\|g\| = \sqrt{\sum g^2}` over every parameter of every layer; each
+        gradient is multiplied by :math:`c / \max(\|g\|, c)`, so the direction of
+        the step is kept and only its length shrinks. The layers' ``d<name>``
+        arrays hold the clipped gradients afterwards (as PyTorch's
+        ``clip_grad_norm_`` leaves them). Returns :math:`\|g\|` before clipping.
+        """
+        if self.clip_norm is None:
+            raise ValueError("clip_gradients needs the optimizer's clip_norm, e.g. Adam(clip_norm=1.0); it is None")
+        grads = [getattr(layer, "d" + name) for layer in layers for name in getattr(layer, "params", ())
+                 if getattr(layer, "d" + name, None) is not None]
+        # In float64: a gradient large enough to need clipping can overflow float32 when squared.
+        norm = math.sqrt(sum(float(np.sum(np.square(grad, dtype=np.float64))) for grad in grads))
+        if norm > self.clip_norm:
+            scale = self.clip_norm / norm
+            for grad in grads:
+                grad *= scale
+        self.clipped_at = self.iterations
+        return norm
 
     def update_params(self, layer):
         """Update every parameter in ``layer.params`` in place from its gradient ``d<name>``."""
+        if self.clip_norm is not None and self.clipped_at != self.iterations:
+            raise ValueError(f"clip_norm={self.clip_norm!r} clips the gradients of all layers of a step together, "
+                             "which update_params(layer) alone cannot see: call step(layers), or "
+                             "clip_gradients(layers) before this step's update_params calls")
         try:
             layer_state = self.states[layer]
         except (KeyError, TypeError):
@@ -68,8 +121,10 @@ class Optimizer:
         self.iterations += 1
 
     def step(self, layers):
-        """One complete update of every layer in ``layers``."""
+        """One complete update of every layer in the list ``layers`` (their gradients clipped first, with ``clip_norm``)."""
         self.pre_update_params()
+        if self.clip_norm is not None:
+            self.clip_gradients(layers)
         for layer in layers:
             self.update_params(layer)
         self.post_update_params()
@@ -97,11 +152,19 @@ class Optimizer:
         self.states[layer] = restored
 
     def config(self):
-        """Constructor arguments (hyper-parameters)."""
-        return {"learning_rate": self.learning_rate, "decay": self.decay}
+        """Constructor arguments (hyper-parameters); ``schedule`` and ``clip_norm`` only where they are set."""
+        config = {"learning_rate": self.learning_rate, "decay": self.decay}
+        if self.schedule is not None and not self.decay:
+            config["schedule"] = schedules.describe(self.schedule)
+        if self.clip_norm is not None:
+            config["clip_norm"] = self.clip_norm
+        return config
 
     def __repr__(self):
-        args = ", ".join(f"{key}={value!r}" for key, value in self.config().items())
+        config = self.config()
+        if "schedule" in config:
+            config["schedule"] = self.schedule
+        args = ", ".join(f"{key}={value!r}" for key, value in config.items())
         return f"{type(self).__name__}({args})"
 
 
@@ -112,8 +175,8 @@ class SGD(Optimizer):
     With momentum :math:`\mu`: :math:`v \leftarrow \mu v - \eta_t g`, :math:`\theta \leftarrow \theta + v`.
     """
 
-    def __init__(self, learning_rate=1.0, decay=0., momentum=0.):
-        super().__init__(learning_rate, decay)
+    def __init__(self, learning_rate=1.0, decay=0., momentum=0., *, schedule=None, clip_norm=None):
+        super().__init__(learning_rate, decay, schedule=schedule, clip_norm=clip_norm)
         self.momentum = _checks.real_number("momentum", momentum, low=0.0, high=1.0)
 
     @property
@@ -138,8 +201,8 @@ class Adagrad(Optimizer):
 
     slots = ("cache",)
 
-    def __init__(self, learning_rate=1.0, decay=0., epsilon=1e-7):
-        super().__init__(learning_rate, decay)
+    def __init__(self, learning_rate=1.0, decay=0., epsilon=1e-7, *, schedule=None, clip_norm=None):
+        super().__init__(learning_rate, decay, schedule=schedule, clip_norm=clip_norm)
         self.epsilon = _checks.real_number("epsilon", epsilon, low_open=True)
 
     def update(self, value, grad, state):
@@ -156,8 +219,8 @@ class RMSprop(Optimizer):
 
     slots = ("cache",)
 
-    def __init__(self, learning_rate=0.001, decay=0., epsilon=1e-7, rho=0.9):
-        super().__init__(learning_rate, decay)
+    def __init__(self, learning_rate=0.001, decay=0., epsilon=1e-7, rho=0.9, *, schedule=None, clip_norm=None):
+        super().__init__(learning_rate, decay, schedule=schedule, clip_norm=clip_norm)
         self.epsilon = _checks.real_number("epsilon", epsilon, low_open=True)
         self.rho = _checks.real_number("rho", rho, low=0.0, high=1.0)
 
@@ -180,8 +243,9 @@ class Adam(Optimizer):
 
     slots = ("momentum", "cache")
 
-    def __init__(self, learning_rate=0.001, decay=0., epsilon=1e-7, beta_1=0.9, beta_2=0.999):
-        super().__init__(learning_rate, decay)
+    def __init__(self, learning_rate=0.001, decay=0., epsilon=1e-7, beta_1=0.9, beta_2=0.999, *, schedule=None,
+                 clip_norm=None):
+        super().__init__(learning_rate, decay, schedule=schedule, clip_norm=clip_norm)
         self.epsilon = _checks.real_number("epsilon", epsilon, low_open=True)
         self.beta_1 = _checks.real_number("beta_1", beta_1, low=0.0, high=1.0)
         self.beta_2 = _checks.real_number("beta_2", beta_2, low=0.0, high=1.0)
@@ -204,3 +268,47 @@ class Adam(Optimizer):
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon, "beta_1": self.beta_1, "beta_2": self.beta_2}
+
+
+@register(kind="optimizer")
+class AdamW(Adam):
+    r"""Adam with decoupled weight decay (Loshchilov and Hutter, 2019).
+
+    Each step shrinks the decayed parameters by the same fraction
+    :math:`\eta_t \lambda`, beside Adam's step:
+    :math:`\theta \leftarrow \theta - \eta_t \hat m / (\sqrt{\hat c} + \epsilon) - \eta_t \lambda \theta`,
+    with :math:`\theta` the value before the step. An L2 penalty is not the same:
+    its gradient :math:`2\lambda_2\theta` goes through Adam's division by
+    :math:`\sqrt{\hat c}`, so weights with large gradients decay less.
+
+    Parameters
+    ----------
+    weight_decay : float
+        :math:`\lambda`, 0.01 by default (as PyTorch's ``AdamW``).
+    weight_decay_on : tuple of str
+        The parameter names that decay. By default a layer's ``weights`` only: biases and
+        BatchNorm's ``gamma`` and ``beta`` are left alone, the usual practice (PyTorch's
+        ``AdamW`` decays every parameter it is given).
+    """
+
+    def __init__(self, learning_rate=0.001, decay=0., epsilon=1e-7, beta_1=0.9, beta_2=0.999, weight_decay=0.01, *,
+                 weight_decay_on=("weights",), schedule=None, clip_norm=None):
+        super().__init__(learning_rate, decay, epsilon, beta_1, beta_2, schedule=schedule, clip_norm=clip_norm)
+        self.weight_decay = _checks.real_number("weight_decay", weight_decay)
+        if isinstance(weight_decay_on, str) or not all(isinstance(name, str) for name in weight_decay_on):
+            raise TypeError(f"weight_decay_on must be a tuple of parameter names, such as ('weights',), "
+                            f"got {weight_decay_on!r}")
+        self.weight_decay_on = tuple(weight_decay_on)
+
+    def update_params(self, layer):
+        """Adam's step on every parameter, and the decay of those named in ``weight_decay_on``."""
+        names = [name for name in getattr(layer, "params", ()) if name in self.weight_decay_on and self.weight_decay]
+        decayed = [getattr(layer, name) for name in names]
+        # Taken from the values before Adam's step changes them, and subtracted only once that step succeeded.
+        decrements = [self.current_learning_rate * self.weight_decay * value for value in decayed]
+        super().update_params(layer)
+        for value, decrement in zip(decayed, decrements):
+            value -= decrement
+
+    def config(self):
+        return {**super().config(), "weight_decay": self.weight_decay, "weight_decay_on": self.weight_decay_on}

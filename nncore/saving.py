@@ -1,12 +1,15 @@
 """Saving and loading models as NumPy archives plus JSON: never pickle, so loading a file never runs code.
 
 A parameter file holds ``layer{n}_{name}`` for every parameter ``name`` that
-trainable layer ``n`` lists in ``params`` (``layer0_weights``, ``layer0_biases``).
+trainable layer ``n`` lists in ``params`` (``layer0_weights``, ``layer0_biases``),
+and beside them each array it lists in ``buffers``: state that is not trained
+but is needed to predict, such as BatchNorm's ``layer1_running_mean``.
 A model file also holds ``config``, a JSON string with ``format``, ``version``,
 the layers (class and constructor arguments), the loss, the accuracy and the
 optimizer, and optionally the optimizer's state: one array ``optimizer_state{k}``
 per entry ``[layer index, parameter name, slot]`` of the config's list. Only
-classes in ``nncore.registry`` can be rebuilt; nothing is imported from a file.
+classes in ``nncore.registry`` (and schedules in ``nncore.schedules.SCHEDULES``)
+can be rebuilt; nothing is imported from a file.
 Writes go to a temporary file that is renamed into place, so a crash never
 leaves a half-written model.
 """
@@ -21,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import layers, registry
+from . import layers, registry, schedules
 
 FORMAT = "nncore-model"
 VERSION = 2
@@ -182,16 +185,31 @@ class Archive:
 
 
 def _parameter_arrays(model):
+    """``layer{n}_{name}`` for every parameter and buffer of trainable layer ``n``."""
+    for layer in model.layers:
+        if getattr(layer, "buffers", ()) and not getattr(layer, "params", ()):
+            raise ValueError(f"cannot save {layer!r}: nncore saves the buffers {layer.buffers} of trainable layers "
+                             "(layers with params) only")
     return {f"layer{index}_{name}": value
             for index, layer in enumerate(model.trainable_layers)
-            for name, value in zip(layer.params, layers.get_parameters(layer))}
+            for name, value in zip(layer.params + tuple(getattr(layer, "buffers", ())),
+                                   layers.get_parameters(layer) + layers.get_buffers(layer))}
 
 
 def save_parameters(model, path):
-    """Write the parameters of every trainable layer; returns the path written."""
+    """Write the parameters (and buffers) of every trainable layer; returns the path written."""
     if not model.finalized:
         raise ValueError("call finalize() before save_parameters(): it finds the trainable layers")
     return _write_atomically(path, _parameter_arrays(model))
+
+
+def _load_buffers(model, archive):
+    """Read every trainable layer's buffers into it, each checked against the shape the built layer has."""
+    for index, layer in enumerate(model.trainable_layers):
+        names = getattr(layer, "buffers", ())
+        if names:
+            layers.set_buffers(layer, [archive.read(f"layer{index}_{name}", shape=np.shape(getattr(layer, name)))
+                                       for name in names])
 
 
 def _stored_layer_count(archive):
@@ -230,7 +248,8 @@ def load_parameters(model, path):
     with Archive(path) as archive:
         parameters = _parameters_from(archive, [_shapes_of(layer) for layer in model.trainable_layers],
                                       [repr(layer) for layer in model.trainable_layers])
-    model.set_parameters(parameters)
+        model.set_parameters(parameters)
+        _load_buffers(model, archive)
 
 
 def _describe(obj):
@@ -264,6 +283,11 @@ def save_model(model, path, *, include_optimizer=True):
         if config["accuracy"]["precision"] is not None:
             config["accuracy"]["precision"] = float(config["accuracy"]["precision"])
     arrays = _parameter_arrays(model)
+    schedule = getattr(model.optimizer, "schedule", None)
+    rebuildable = schedule is None or schedules.SCHEDULES.get(type(schedule).__name__) is type(schedule)
+    if include_optimizer and not rebuildable:
+        raise ValueError(f"cannot save the schedule {schedule!r}: saving rebuilds only {', '.join(schedules.SCHEDULES)}"
+                         " (or save with include_optimizer=False)")
     if include_optimizer and model.optimizer is not None:
         config["optimizer"] = {**_describe(model.optimizer), "iterations": model.optimizer.iterations,
                                "current_learning_rate": float(model.optimizer.current_learning_rate),
@@ -277,6 +301,8 @@ def _build(kind, description):
     arguments = dict(description["config"])
     if "rng" in inspect.signature(cls).parameters:
         arguments["rng"] = np.random.default_rng(0)  # the parameters are replaced; leave the global stream alone
+    if kind == "optimizer" and "schedule" in arguments:
+        arguments["schedule"] = schedules.build(arguments["schedule"])
     return cls(**arguments)
 
 
@@ -312,9 +338,13 @@ def _check_config(name, config):
         optimizer = config["optimizer"]
         _expect(_is_int(optimizer.get("iterations")) and optimizer["iterations"] >= 0, name,
                 "optimizer iterations must be a whole number >= 0", optimizer.get("iterations"))
+        if "schedule" in optimizer["config"]:
+            _check_description(name, "optimizer schedule", optimizer["config"]["schedule"])
         rate = optimizer.get("current_learning_rate")
-        _expect(isinstance(rate, (int, float)) and not isinstance(rate, bool) and math.isfinite(rate) and rate > 0,
-                name, "optimizer current_learning_rate must be a finite number > 0", rate)
+        at_the_end_of_a_schedule = rate == 0 and "schedule" in optimizer["config"]  # e.g. CosineWarmup's floor
+        _expect(isinstance(rate, (int, float)) and not isinstance(rate, bool) and math.isfinite(rate)
+                and (rate > 0 or at_the_end_of_a_schedule), name,
+                "optimizer current_learning_rate must be a finite number > 0 (or 0 where a schedule ends)", rate)
         state = optimizer.get("state", [])
         _expect(isinstance(state, list) and all(isinstance(entry, list) and len(entry) == 3 and _is_int(entry[0])
                                                 and isinstance(entry[1], str) and isinstance(entry[2], str)
@@ -401,6 +431,7 @@ def _rebuild(model_class, config, archive):
     model.set(loss=loss, optimizer=optimizer, accuracy=accuracy)
     model.finalize()
     model.set_parameters(parameters)
+    _load_buffers(model, archive)
     if optimizer is not None:
         _restore_optimizer_state(model, config["optimizer"].get("state", []), archive)
     return model

@@ -4,6 +4,7 @@ import pytest
 import nncore as nc
 from nncore import functional as F
 from nncore import gradcheck
+from nncore.normalization import BatchNorm
 
 XOR_X = np.array([[0., 0.], [0., 1.], [1., 0.], [1., 1.]])
 XOR_Y = np.array([[0.], [1.], [1.], [0.]])
@@ -95,3 +96,94 @@ def test_a_layer_cannot_be_reused():
     second = F.Dense(output_size=1)(first)
     with pytest.raises(ValueError, match="already linked"):
         second(first)
+
+
+class Doubling:
+    """A test-local layer with neither params nor output_shape: it keeps the shape."""
+
+    def forward(self, inputs, training=False):
+        self.training = training
+        return 2 * inputs
+
+    def backward(self, dvalues):
+        self.dinputs = 2 * dvalues
+        return self.dinputs
+
+
+class Halves:
+    """A test-local layer that changes the shape: it keeps the first half of the features."""
+
+    def forward(self, inputs, training=False):
+        self.n_inputs = inputs.shape[1]
+        return inputs[:, : self.n_inputs // 2]
+
+    def backward(self, dvalues):
+        self.dinputs = np.concatenate([dvalues, np.zeros_like(dvalues)], axis=1)
+        return self.dinputs
+
+    def output_shape(self, input_shape):
+        return (input_shape[0] // 2,)
+
+
+def test_batchnorm_joins_the_chain_trains_and_dense_infers_its_input_size(rng):
+    X, y = rng.standard_normal((40, 2)), rng.integers(0, 3, 40)
+    x = inputs = F.Dense(input_size=2, output_size=8, activation="relu", init="he")
+    x = F.Layer(BatchNorm(8))(x)
+    x = F.Layer(Halves())(x)
+    outputs = F.Dense(output_size=3, activation="softmax")(x)
+    model = F.Model(inputs, outputs)
+    assert outputs.dense.weights.shape == (4, 3)
+    assert repr(model) == "F.Model(2 -> 8 -> 8 -> 4 -> 3)"
+    model.compile(loss_fn="categorical_crossentropy")
+    norm = model.layers[1].layer
+    assert norm in model.engine.trainable_layers
+    first = model.fit(X, y, epochs=1, learning_rate=0.5, print_loss=False, batch_size=10)
+    last = model.fit(X, y, epochs=30, learning_rate=0.5, print_loss=False, batch_size=10)
+    assert last < first and not np.allclose(norm.gamma, 1)
+    assert not np.allclose(norm.running_mean, 0), "fit trains in training mode"
+    np.testing.assert_allclose(model.predict(X[:1]), model.predict(X)[:1], rtol=1e-12)
+
+
+def test_a_layer_without_output_shape_keeps_the_shape_and_sees_the_training_flag(rng):
+    doubling = Doubling()
+    x = inputs = F.Layer(doubling, input_shape=(3,))
+    outputs = F.Dense(output_size=1)(x)
+    model = F.Model(inputs, outputs)
+    assert outputs.input_size == 3 and repr(model) == "F.Model(3 -> 3 -> 1)"
+    model.compile(loss_fn="mse")
+    X = rng.standard_normal((5, 3))
+    model.fit(X, np.ones((5, 1)), epochs=1, learning_rate=0.1, print_loss=False)
+    assert doubling.training is True
+    model.predict(X)
+    assert doubling.training is False
+    inside = F.Dense(input_size=3, output_size=2, activation="tanh")
+    node = F.Layer(Doubling())(inside)
+    np.testing.assert_allclose(node.forward(np.ones((1, 2))), [[2., 2.]])
+    np.testing.assert_allclose(node.backward(np.ones((1, 2))), [[2., 2.]])
+
+
+def test_nodes_say_what_does_not_fit():
+    with pytest.raises(ValueError, match=r"BatchNorm\(4, momentum=0.9\) takes samples of shape \(4,\), got \(8,\)"):
+        F.Layer(BatchNorm(4))(F.Dense(input_size=2, output_size=8))
+    image = F.Layer(Doubling(), input_shape=(1, 8, 8))
+    with pytest.raises(ValueError, match=r"takes flat samples, but F.Layer\(.*\) gives samples of shape \(1, 8, 8\): "
+                                         r"put an F.Layer\(Flatten\(\)\) between them"):
+        F.Dense(output_size=3)(image)
+    with pytest.raises(ValueError, match="needs an input_size: F.Layer.* does not know its output shape"):
+        F.Dense(output_size=3)(F.Layer(Doubling()))
+    with pytest.raises(ValueError, match=r"expects samples of shape \(3,\), but F.Dense\(2 -> 4"):
+        F.Layer(Doubling(), input_shape=(3,))(F.Dense(input_size=2, output_size=4))
+    with pytest.raises(TypeError, match="layer must be a layer object, got the class BatchNorm: call it"):
+        F.Layer(BatchNorm)
+    with pytest.raises(TypeError, match="layer must have forward and backward methods, got str"):
+        F.Layer("relu")
+
+
+def test_functional_dense_takes_an_init(rng):
+    np.random.seed(3)
+    standard = F.Dense(input_size=50, output_size=40)
+    np.random.seed(3)
+    he = F.Dense(input_size=50, output_size=40, init="he")
+    np.testing.assert_allclose(he.dense.weights, standard.dense.weights * np.sqrt(2 / 50), rtol=1e-12)
+    with pytest.raises(ValueError, match="weight_scale sets the scale of init='book' only"):
+        F.Dense(output_size=3, init="glorot", weight_scale=0.5)

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from nncore import gradcheck
-from nncore.layers import Dense, Dropout, Input
+from nncore.layers import Dense, Dropout, Input, get_buffers, set_buffers
+from nncore.normalization import BatchNorm
 
 
 def test_dense_forward_is_xw_plus_b():
@@ -113,3 +114,59 @@ def test_dropout_after_an_inference_pass_passes_the_gradient_through():
     dropout.forward(np.ones((2, 3)))
     dvalues = np.arange(6.).reshape(2, 3)
     np.testing.assert_array_equal(dropout.backward(dvalues), dvalues)
+
+
+@pytest.mark.parametrize("init, std", [("glorot", np.sqrt(2 / (300 + 200))), ("he", np.sqrt(2 / 300))])
+def test_glorot_and_he_scale_one_draw_of_the_same_normals(init, std):
+    np.random.seed(4)
+    book = Dense(300, 200)
+    np.random.seed(4)
+    layer = Dense(300, 200, init=init)
+    np.testing.assert_allclose(layer.weights, book.weights * (std / 0.01), rtol=1e-12)
+    assert abs(layer.weights.std() / std - 1) < 0.02
+    assert layer.weight_scale == pytest.approx(std) and np.all(layer.biases == 0)
+    generated = Dense(300, 200, init=init, rng=np.random.default_rng(7)).weights
+    np.testing.assert_allclose(generated, std * np.random.default_rng(7).standard_normal((300, 200)), rtol=1e-12)
+
+
+def test_the_book_init_is_the_default_and_keeps_its_numbers(nnfs_init):
+    np.random.seed(0)
+    expected = 0.1 * np.random.randn(3, 5)
+    np.random.seed(0)
+    np.testing.assert_array_equal(Dense(3, 5, init="book", weight_scale=0.1).weights, expected)
+    assert Dense(3, 5, init="he").weights.dtype == np.float32, "a float32 draw stays float32 when scaled"
+    assert Dense(3, 5).init == "book" and Dense(3, 5).weight_scale == 0.01
+
+
+def test_init_is_in_the_config_and_rebuilds_the_same_layer():
+    assert Dense(2, 4).config()["init"] == "book" and Dense(2, 4).config()["weight_scale"] == 0.01
+    he = Dense(2, 4, init="he")
+    assert "weight_scale" not in he.config()
+    rebuilt = Dense(**he.config())
+    assert rebuilt.init == "he" and rebuilt.weight_scale == he.weight_scale and repr(rebuilt) == repr(he)
+    old_file_config = {"n_inputs": 2, "n_neurons": 4, "weight_regularizer_l1": 0.0, "weight_regularizer_l2": 0.0,
+                       "bias_regularizer_l1": 0.0, "bias_regularizer_l2": 0.0, "weight_scale": 0.1}
+    assert Dense(**old_file_config).init == "book" and Dense(**old_file_config).weight_scale == 0.1
+    assert repr(he) == "Dense(2 -> 4, init='he')" and repr(Dense(2, 4, init="book")) == "Dense(2 -> 4)"
+
+
+def test_init_and_an_explicit_weight_scale_together_are_refused():
+    with pytest.raises(ValueError, match=r"weight_scale sets the scale of init='book' only; init='glorot' sets its "
+                                         r"own: pass init or weight_scale, not both \(got weight_scale=0.1\)"):
+        Dense(2, 3, init="glorot", weight_scale=0.1)
+    with pytest.raises(ValueError, match="unknown init 'xavier'; expected one of: 'book', 'glorot', 'he'"):
+        Dense(2, 3, init="xavier")
+
+
+def test_buffers_are_copied_out_and_in(rng):
+    layer = BatchNorm(3)
+    mean, var = get_buffers(layer)
+    mean[0, 0] = 5.0
+    assert layer.running_mean[0, 0] == 0
+    values = rng.standard_normal((1, 3)), rng.random((1, 3))
+    set_buffers(layer, values)
+    values[0][0, 0] = 9.0
+    assert layer.running_mean[0, 0] != 9.0 and layer.running_var[0, 1] == values[1][0, 1]
+    assert get_buffers(Dense(2, 3)) == ()
+    with pytest.raises(ValueError, match=r"running_var must have shape \(1, 3\), got \(3,\)"):
+        set_buffers(layer, (np.zeros((1, 3)), np.ones(3)))

@@ -5,6 +5,7 @@ import pytest
 
 import nncore as nc
 from nncore import functional as F
+from nncore.normalization import BatchNorm
 
 
 def spiral_model(hidden=16, optimizer=None):
@@ -284,3 +285,58 @@ def test_float32_data_and_parameters_stay_float32_everywhere(setup, optimizer, r
     float64 = [f"{type(layer).__name__}.{name}" for layer in model.layers for name, value in vars(layer).items()
                if isinstance(value, np.ndarray) and value.dtype == np.float64]
     assert float64 == []
+
+
+def overfitting_setup(rng):
+    """A wide model on 20 noisy samples, validated on others: the validation loss soon rises again."""
+    X, X_val = rng.standard_normal((20, 2)), rng.standard_normal((200, 2))
+    y, y_val = rng.integers(0, 3, 20), rng.integers(0, 3, 200)
+    return spiral_model(hidden=64, optimizer=nc.Adam(learning_rate=0.05)), (X, y), (X_val, y_val)
+
+
+def test_patience_stops_restores_the_best_weights_and_says_so(rng, capsys):
+    model, (X, y), validation = overfitting_setup(rng)
+    history = model.train(X, y, epochs=300, print_every=100, validation_data=validation, validate_every=2,
+                          patience=5)
+    best = history["val_epoch"][int(np.argmin(history["val_loss"]))]
+    assert history["best_epoch"] == best and history["stopped_epoch"] == best + 10
+    assert history["val_epoch"][-1] == history["epoch"][-1] == best + 10
+    assert model.evaluate(*validation, verbose=False)[0] == min(history["val_loss"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-2].startswith(f"epoch {best + 10}, acc ")
+    assert lines[-1] == (f"stopped early at epoch {best + 10}: val_loss has not improved for 5 evaluations since "
+                         f"epoch {best} ({nc.model.format_loss(min(history['val_loss']))}); restored the weights "
+                         f"of epoch {best}")
+
+
+def test_patience_that_never_runs_out_still_keeps_the_best_weights(rng, capsys):
+    model, (X, y), validation = overfitting_setup(rng)
+    history = model.train(X, y, epochs=60, validation_data=validation, patience=1000, verbose=False)
+    assert history["stopped_epoch"] is None and history["best_epoch"] < 60
+    assert model.evaluate(*validation, verbose=False)[0] == min(history["val_loss"])
+    assert capsys.readouterr().out == ""
+
+
+def test_early_stopping_restores_batchnorm_running_statistics(rng):
+    X, X_val = rng.standard_normal((20, 2)), rng.standard_normal((200, 2))
+    model = nc.Model(nc.Dense(2, 64, rng=rng), BatchNorm(64), nc.ReLU(), nc.Dense(64, 3, rng=rng), nc.Softmax(),
+                     loss=nc.CategoricalCrossentropy(), optimizer=nc.Adam(learning_rate=0.05),
+                     accuracy=nc.CategoricalAccuracy())
+    validation = (X_val, rng.integers(0, 3, 200))
+    history = model.train(X, rng.integers(0, 3, 20), epochs=300, batch_size=10, validation_data=validation,
+                          patience=3, verbose=False)
+    assert history["stopped_epoch"] is not None
+    assert model.evaluate(*validation, verbose=False)[0] == min(history["val_loss"])
+
+
+def test_without_patience_the_early_stopping_keys_are_none(spiral):
+    history = spiral_model().train(*spiral, epochs=3, validation_data=spiral, verbose=False)
+    assert history["stopped_epoch"] is None and history["best_epoch"] is None
+
+
+def test_patience_needs_validation_data(spiral):
+    with pytest.raises(ValueError, match=r"patience=5 counts evaluations of the validation loss: pass "
+                                         r"validation_data=\(X_val, y_val\) too"):
+        spiral_model().train(*spiral, patience=5)
+    with pytest.raises(ValueError, match="patience must be a positive integer, got 0"):
+        spiral_model().train(*spiral, patience=0, validation_data=spiral)

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from nncore.layers import Dense
-from nncore.optimizers import SGD, Adagrad, Adam, RMSprop
+from nncore.normalization import BatchNorm
+from nncore.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
 
 
 def layer_with_gradients(weights, dweights):
@@ -104,3 +105,122 @@ def test_in_place_adam_is_identical_to_the_formulas_written_out(nnfs_init, gradi
         reference.weights += -current * (m / (1 - b1 ** (t + 1))) / (np.sqrt(c / (1 - b2 ** (t + 1))) + eps)
     np.testing.assert_array_equal(layer.weights, reference.weights)
     assert layer.weights.dtype == np.float32
+
+
+def two_layers_with_gradients():
+    first, second = layer_with_gradients([1., 2.], [3., 0.]), layer_with_gradients([0.], [4.])
+    first.dbiases[:] = 0.
+    second.dbiases[:] = 0.
+    return first, second  # gradients (3, 0, 0, 0) and (4, 0): global norm 5
+
+
+@pytest.mark.parametrize("make", [lambda **kw: SGD(0.1, **kw), lambda **kw: SGD(0.1, momentum=0.5, **kw),
+                                  lambda **kw: Adagrad(**kw), lambda **kw: RMSprop(**kw), lambda **kw: Adam(**kw),
+                                  lambda **kw: AdamW(**kw)])
+def test_clip_norm_scales_every_gradient_of_the_step_by_one_global_factor(make):
+    layers = two_layers_with_gradients()
+    optimizer = make(clip_norm=1.0)
+    optimizer.step(layers)
+    np.testing.assert_allclose(layers[0].dweights, [[0.6, 0.]])
+    np.testing.assert_allclose(layers[1].dweights, [[0.8]])
+    reference, clipped_by_hand = make(), two_layers_with_gradients()
+    for layer in clipped_by_hand:
+        layer.dweights *= 0.2
+    reference.step(clipped_by_hand)
+    for got, expected in zip(layers, clipped_by_hand):
+        np.testing.assert_array_equal(got.weights, expected.weights)
+
+
+def test_gradients_within_clip_norm_are_left_as_they_are():
+    layers = two_layers_with_gradients()
+    optimizer = SGD(0.1, clip_norm=5.0)
+    assert optimizer.clip_gradients(layers) == pytest.approx(5.0)
+    np.testing.assert_array_equal(layers[0].dweights, [[3., 0.]])
+    assert optimizer.clip_gradients(two_layers_with_gradients()[1:]) == pytest.approx(4.0)
+
+
+def test_clip_norm_needs_the_whole_step():
+    layers = two_layers_with_gradients()
+    optimizer = SGD(0.1, clip_norm=1.0)
+    optimizer.pre_update_params()
+    with pytest.raises(ValueError, match=r"clip_norm=1.0 clips the gradients of all layers of a step together, which "
+                                         r"update_params\(layer\) alone cannot see: call step\(layers\)"):
+        optimizer.update_params(layers[0])
+    assert np.array_equal(layers[0].weights, [[1., 2.]]), "refused before any change"
+    optimizer.clip_gradients(layers)  # a hand-written step clips first, then updates layer by layer
+    for layer in layers:
+        optimizer.update_params(layer)
+    optimizer.post_update_params()
+    np.testing.assert_allclose(layers[0].weights, [[1 - 0.1 * 0.6, 2.]])
+    with pytest.raises(ValueError, match="clip_norm=1.0 clips"):
+        optimizer.update_params(layers[0])  # the next step has not been clipped yet
+
+
+def test_clip_norm_keeps_float32_gradients_float32(nnfs_init):
+    layer = Dense(3, 2)
+    layer.dweights, layer.dbiases = np.random.randn(3, 2) * 1e20, np.random.randn(1, 2)
+    norm = Adam(clip_norm=1.0).clip_gradients([layer])
+    assert np.isfinite(norm) and layer.dweights.dtype == np.float32
+    total = np.sqrt(np.sum(layer.dweights.astype(float) ** 2) + np.sum(layer.dbiases.astype(float) ** 2))
+    assert total == pytest.approx(1.0, rel=1e-5)
+
+
+def test_clip_norm_in_repr_and_config_only_when_set():
+    assert repr(SGD(clip_norm=2)) == "SGD(learning_rate=1.0, decay=0.0, clip_norm=2.0, momentum=0.0)"
+    assert "clip_norm" not in Adam().config()
+
+
+def test_adamw_without_weight_decay_is_adam_bit_for_bit(rng):
+    adam_layer, adamw_layer = Dense(3, 4, rng=rng), Dense(3, 4)
+    adamw_layer.set_parameters(*adam_layer.get_parameters())
+    adam, adamw = Adam(learning_rate=0.05), AdamW(learning_rate=0.05, weight_decay=0.0)
+    for _ in range(5):
+        gradients = rng.standard_normal((3, 4)), rng.standard_normal((1, 4))
+        for layer, optimizer in ((adam_layer, adam), (adamw_layer, adamw)):
+            layer.dweights, layer.dbiases = (g.copy() for g in gradients)
+            optimizer.step([layer])
+    np.testing.assert_array_equal(adamw_layer.weights, adam_layer.weights)
+
+
+def test_adamw_decays_the_weights_by_lr_times_lambda_and_leaves_biases_and_norm_parameters():
+    layer = layer_with_gradients([1., -2.], [0., 0.])
+    layer.biases[:] = 3.
+    norm = BatchNorm(2)
+    norm.dgamma, norm.dbeta = np.zeros((1, 2)), np.zeros((1, 2))
+    AdamW(learning_rate=0.1, weight_decay=0.5).step([layer, norm])  # zero gradients: Adam's own step is 0
+    np.testing.assert_allclose(layer.weights, [[1 * (1 - 0.05), -2 * (1 - 0.05)]])
+    np.testing.assert_array_equal(layer.biases, [[3., 3.]])
+    np.testing.assert_array_equal(norm.gamma, [[1., 1.]])
+    everything = AdamW(learning_rate=0.1, weight_decay=0.5, weight_decay_on=("weights", "biases"))
+    everything.step([layer])
+    np.testing.assert_allclose(layer.biases, [[3 * 0.95, 3 * 0.95]])
+
+
+def test_adamw_uses_the_weights_from_before_its_step():
+    layer = layer_with_gradients([2.], [1.])
+    AdamW(learning_rate=0.1, weight_decay=0.5).step([layer])
+    np.testing.assert_allclose(layer.weights, [[2. - 0.1 * 1. - 0.1 * 0.5 * 2.]], rtol=1e-6)  # Adam's first step: lr
+
+
+def test_adamw_differs_from_adam_with_an_l2_penalty(rng):
+    """An L2 gradient is divided by sqrt(cache) like any other; the decoupled decay is not."""
+    decoupled, penalised = Dense(1, 2), Dense(1, 2, weight_regularizer_l2=0.05)
+    start = np.array([[1., 1.]]), np.zeros((1, 2))
+    decoupled.set_parameters(*start)
+    penalised.set_parameters(*start)
+    adamw, adam = AdamW(learning_rate=0.01, weight_decay=0.1), Adam(learning_rate=0.01)
+    for _ in range(50):
+        data_gradient = np.array([[10., 0.01]])  # one weight with large gradients, one with small
+        decoupled.dweights, decoupled.dbiases = data_gradient.copy(), np.zeros((1, 2))
+        penalised.dweights = data_gradient + 2 * 0.05 * penalised.weights
+        penalised.dbiases = np.zeros((1, 2))
+        adamw.step([decoupled])
+        adam.step([penalised])
+    assert not np.allclose(decoupled.weights, penalised.weights, rtol=1e-3)
+
+
+def test_adamw_repr_and_a_refused_weight_decay_on():
+    assert repr(AdamW()) == ("AdamW(learning_rate=0.001, decay=0.0, epsilon=1e-07, beta_1=0.9, beta_2=0.999, "
+                             "weight_decay=0.01, weight_decay_on=('weights',))")
+    with pytest.raises(TypeError, match="weight_decay_on must be a tuple of parameter names, such as"):
+        AdamW(weight_decay_on="weights")

@@ -14,6 +14,9 @@ import pytest
 
 import nncore as nc
 from nncore import saving
+from nncore.normalization import BatchNorm
+from nncore.optimizers import AdamW
+from nncore.schedules import CosineWarmup, Schedule
 
 
 @pytest.fixture
@@ -351,3 +354,144 @@ model.save({str(path)!r})
     assert len(list(tmp_path.glob(".model.npz.*.tmp"))) == 1
     trained[0].save(path)
     assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+# BatchNorm's buffers, schedules, clipping and AdamW (issue 20)
+
+@pytest.fixture
+def normalised(rng):
+    X = rng.standard_normal((40, 2))
+    model = nc.Model(nc.Dense(2, 8, init="he", rng=rng), BatchNorm(8, momentum=0.8), nc.ReLU(), nc.Dense(8, 2, rng=rng),
+                     nc.Softmax(), loss=nc.CategoricalCrossentropy(),
+                     optimizer=AdamW(learning_rate=0.01, schedule=CosineWarmup(40, warmup_steps=4), clip_norm=0.5),
+                     accuracy=nc.CategoricalAccuracy())
+    model.train(X, (X[:, 0] > 0).astype(int), epochs=5, batch_size=10, verbose=False)
+    return model, X
+
+
+def test_batchnorm_buffers_schedule_and_clipping_round_trip(normalised, tmp_path):
+    model, X = normalised
+    loaded = nc.Model.load(model.save(tmp_path / "model"))
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_array_equal(loaded.layers[1].running_var, model.layers[1].running_var)
+    assert repr(loaded.layers[0]) == "Dense(2 -> 8, init='he')" and loaded.layers[1].momentum == 0.8
+    assert repr(loaded.optimizer) == repr(model.optimizer)
+    assert loaded.optimizer.clip_norm == 0.5 and loaded.optimizer.weight_decay_on == ("weights",)
+    for optimizer in (model.optimizer, loaded.optimizer):
+        optimizer.pre_update_params()
+    assert loaded.optimizer.current_learning_rate == model.optimizer.current_learning_rate
+
+
+def test_parameter_files_hold_the_buffers_too(normalised, tmp_path):
+    model, X = normalised
+    path = model.save_parameters(tmp_path / "weights")
+    with np.load(path, allow_pickle=False) as archive:
+        assert {"layer1_gamma", "layer1_beta", "layer1_running_mean", "layer1_running_var"} <= set(archive.files)
+    fresh = nc.Model.load(model.save(tmp_path / "copy", include_optimizer=False))
+    fresh.layers[1].running_mean[:] = 0
+    fresh.load_parameters(path)
+    np.testing.assert_array_equal(fresh.predict(X), model.predict(X))
+
+
+@pytest.mark.parametrize("member, value, words", [
+    ("layer1_running_var", np.full((1, 8), np.nan), "'layer1_running_var' holds NaN or infinite values"),
+    ("layer1_running_mean", np.zeros((8,)), "'layer1_running_mean' must have shape (1, 8), got (8,)"),
+    ("layer1_running_mean", np.zeros((1, 8), dtype=int), "'layer1_running_mean' must hold floating-point numbers"),
+])
+def test_a_bad_buffer_is_refused_by_its_name(normalised, tmp_path, member, value, words):
+    path = normalised[0].save(tmp_path / "model")
+    rewrite_member(path, member, value)
+    with pytest.raises(ValueError) as info:
+        nc.Model.load(path)
+    assert words in str(info.value)
+
+
+def test_a_missing_buffer_is_refused_by_its_name(normalised, tmp_path):
+    path = normalised[0].save(tmp_path / "model")
+    arrays = dict(np.load(path, allow_pickle=False))
+    del arrays["layer1_running_var"]
+    np.savez(path, **arrays)
+    with pytest.raises(ValueError, match="model.npz lacks the array 'layer1_running_var'"):
+        nc.Model.load(path)
+
+
+def test_a_zip_bomb_in_place_of_a_buffer_is_refused_by_its_header(normalised, tmp_path):
+    path = normalised[0].save(tmp_path / "model")
+    arrays = dict(np.load(path, allow_pickle=False))
+    del arrays["layer1_running_mean"]
+    np.savez(path, **arrays)
+    add_member(path, "layer1_running_mean.npy", 200, npy_header=npy_header((25_000_000,)))
+    error, peak = peak_memory_of(lambda: nc.Model.load(path))
+    assert "'layer1_running_mean' must have shape (1, 8), got (25000000,)" in str(error)
+    assert peak < 20_000_000
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda c: c["optimizer"]["config"]["schedule"].update({"class": "os.system"}),
+     "unknown schedule class 'os.system'"),
+    (lambda c: c["optimizer"]["config"].update(schedule="CosineWarmup"),
+     "optimizer schedule must be {'class': name, 'config': {...}}, got 'CosineWarmup'"),
+    (lambda c: c["optimizer"]["config"]["schedule"]["config"].update(total_steps=-3),
+     "total_steps must be a positive integer, got -3"),
+    (lambda c: c["optimizer"]["config"].update(clip_norm=0), "clip_norm must be in (0.0, inf), got 0.0"),
+    (lambda c: c["optimizer"]["config"]["schedule"]["config"].update(steps=3), "malformed config"),
+    (lambda c: c["layers"][0]["config"].update(init="xavier"), "unknown init 'xavier'"),
+])
+def test_schedule_and_init_fields_are_checked(normalised, tmp_path, change, words):
+    path = normalised[0].save(tmp_path / "model")
+    rewrite_config(path, change)
+    with pytest.raises(ValueError) as info:
+        nc.Model.load(path)
+    assert words in str(info.value)
+
+
+def test_a_schedule_may_end_at_a_learning_rate_of_zero(normalised, tmp_path):
+    path = normalised[0].save(tmp_path / "model")
+    rewrite_config(path, lambda c: c["optimizer"].update(current_learning_rate=0.0))
+    assert nc.Model.load(path).optimizer.current_learning_rate == 0.0
+
+
+def test_a_file_saved_before_init_existed_loads_with_the_books_init(trained, tmp_path):
+    model, X = trained
+    path = model.save(tmp_path / "model")
+    rewrite_config(path, lambda c: [layer["config"].pop("init", None) for layer in c["layers"]])
+    loaded = nc.Model.load(path)
+    assert loaded.trainable_layers[0].init == "book"
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+class Halving(Schedule):
+    def __call__(self, iteration):
+        return 0.5
+
+    def config(self):
+        return {}
+
+
+@nc.register
+class BufferOnlyCounter:
+    """Keeps a buffer but no parameters."""
+    buffers = ("count",)
+
+    def __init__(self):
+        self.count = np.zeros(1)
+
+    def forward(self, inputs, training=False):
+        return inputs
+
+    def config(self):
+        return {}
+
+
+def test_what_cannot_be_rebuilt_is_refused_at_save(trained, tmp_path):
+    model = trained[0]
+    model.set(optimizer=nc.SGD(schedule=Halving()))
+    model.finalize()
+    with pytest.raises(ValueError, match=r"cannot save the schedule Halving\(\): saving rebuilds only "
+                                         r"InverseTimeDecay, StepDecay"):
+        model.save(tmp_path / "model")
+    assert model.save(tmp_path / "model", include_optimizer=False).exists()
+    counting = nc.Model(nc.Dense(2, 2), BufferOnlyCounter(), nc.Softmax())
+    with pytest.raises(ValueError, match=r"cannot save .*BufferOnlyCounter.*: nncore saves the buffers \('count',\) of "
+                                         r"trainable layers \(layers with params\) only"):
+        counting.save(tmp_path / "counting")
