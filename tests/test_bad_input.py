@@ -10,14 +10,17 @@ import numpy as np
 import pytest
 
 import nncore as nc
-from nncore import activations, book, datasets, gradcheck, losses, plotting, registry
+from nncore import activations, book, datasets, gradcheck, losses, plotting, registry, schedules
 from nncore import functional as F
 from nncore.activations import LeakyReLU, ReLU, Sigmoid, Softmax, Swish, Tanh
-from nncore.layers import Dense, Dropout
+from nncore.convolution import Conv2D, MaxPool2D
+from nncore.layers import Dense, Dropout, set_buffers
 from nncore.losses import (BinaryCrossentropy, CategoricalCrossentropy, MeanAbsoluteError, MeanSquaredError,
                            SoftmaxCategoricalCrossentropy)
 from nncore.metrics import CategoricalAccuracy, RegressionAccuracy, accuracy, confusion_matrix, r_squared
-from nncore.optimizers import SGD, Adagrad, Adam, RMSprop
+from nncore.normalization import BatchNorm
+from nncore.optimizers import SGD, Adagrad, Adam, AdamW, RMSprop
+from nncore.schedules import CosineWarmup, ExponentialDecay, InverseTimeDecay, StepDecay
 from test_losses import LABELS, PROBS
 from test_model import spiral_model
 
@@ -245,6 +248,56 @@ WRITTEN = [
     (lambda: book_model().train(np.ones((4, 3)), np.zeros(4, dtype=int)), ValueError,
      "Dense inputs must have 2 columns, got shape (4, 3)"),
     (lambda: book_model().evaluate(np.ones((0, 2)), np.zeros(0, dtype=int)), ValueError, "at least one sample"),
+    # initialisation, batch normalisation, schedules, clipping, AdamW, early stopping (issue 20)
+    (lambda: Dense(2, 3, init="xavier"), ValueError, "unknown init 'xavier'; expected one of: 'book', 'glorot', 'he'"),
+    (lambda: Dense(2, 3, init="he", weight_scale=0.1), ValueError,
+     "weight_scale sets the scale of init='book' only; init='he' sets its own"),
+    (lambda: Dense(2, 3, init=None), ValueError, "unknown init None"),
+    (lambda: BatchNorm(0), ValueError, "n_features must be a positive integer, got 0"),
+    (lambda: BatchNorm(4, momentum=1.0), ValueError, "momentum must be in [0.0, 1.0), got 1.0"),
+    (lambda: BatchNorm(4, epsilon=0), ValueError, "epsilon must be in (0.0, inf), got 0.0"),
+    (lambda: BatchNorm(4).forward(np.ones((1, 4)), training=True), ValueError,
+     "in training needs at least 2 samples per batch"),
+    (lambda: BatchNorm(4).forward(np.ones(4)), ValueError, "BatchNorm inputs must be a 2-D array"),
+    (lambda: BatchNorm(4).forward(np.ones((3, 5))), ValueError, "BatchNorm inputs must have 4 columns, got shape (3, 5)"),
+    (lambda: set_buffers(BatchNorm(4), [np.zeros((1, 4))]), ValueError,
+     "BatchNorm(4, momentum=0.9) takes 2 arrays ('running_mean', 'running_var'), got 1"),
+    (lambda: StepDecay(0), ValueError, "step_size must be a positive integer, got 0"),
+    (lambda: StepDecay(5, gamma=0), ValueError, "gamma must be in (0.0, 1.0], got 0.0"),
+    (lambda: ExponentialDecay(1.5), ValueError, "gamma must be in (0.0, 1.0], got 1.5"),
+    (lambda: InverseTimeDecay(0), ValueError, "decay must be in (0.0, inf), got 0.0"),
+    (lambda: CosineWarmup(0), ValueError, "total_steps must be a positive integer, got 0"),
+    (lambda: CosineWarmup(10, warmup_steps=10), ValueError, "warmup_steps must be below total_steps (10), got 10"),
+    (lambda: CosineWarmup(10, warmup_steps=-1), ValueError, "warmup_steps must be a whole number of steps >= 0, got -1"),
+    (lambda: CosineWarmup(10, warmup_steps=2.5), TypeError, "warmup_steps must be a whole number of steps >= 0, got 2.5"),
+    (lambda: CosineWarmup(10, min_factor=2), ValueError, "min_factor must be in [0.0, 1.0], got 2.0"),
+    (lambda: SGD(schedule="cosine"), TypeError,
+     "schedule must be a Schedule such as CosineWarmup(1000, warmup_steps=100), got the string 'cosine'"),
+    (lambda: SGD(schedule=lambda t: 0.5), TypeError, "schedule must be a Schedule such as"),
+    (lambda: Adam(decay=1e-3, schedule=StepDecay(10)), ValueError, "give decay or schedule, not both"),
+    (lambda: schedules.build({"class": "Cyclic", "config": {}}), ValueError,
+     "unknown schedule class 'Cyclic'; known: InverseTimeDecay, StepDecay, ExponentialDecay, CosineWarmup"),
+    (lambda: SGD(clip_norm=0), ValueError, "clip_norm must be in (0.0, inf), got 0.0"),
+    (lambda: Adam(clip_norm="1"), TypeError, "clip_norm must be a real number, got '1'"),
+    (lambda: SGD().clip_gradients([Dense(2, 3)]), ValueError, "clip_gradients needs the optimizer's clip_norm"),
+    (lambda: SGD(clip_norm=1.0).update_params(Dense(2, 3)), ValueError,
+     "clip_norm=1.0 clips the gradients of all layers of a step together"),
+    (lambda: AdamW(weight_decay=-0.1), ValueError, "weight_decay must be in [0.0, inf), got -0.1"),
+    (lambda: AdamW(weight_decay_on=("weights", 3)), TypeError, "weight_decay_on must be a tuple of parameter names"),
+    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), patience=3), ValueError,
+     "patience=3 counts evaluations of the validation loss: pass validation_data=(X_val, y_val) too"),
+    (lambda: spiral_model().train(np.ones((4, 2)), np.zeros(4, dtype=int), patience=1.5,
+                                  validation_data=(np.ones((4, 2)), np.zeros(4, dtype=int))), TypeError,
+     "patience must be a positive integer, got 1.5"),
+    (lambda: F.Layer("relu"), TypeError, "layer must have forward and backward methods, got str"),
+    (lambda: F.Layer(BatchNorm), TypeError, "layer must be a layer object, got the class BatchNorm: call it"),
+    (lambda: F.Layer(BatchNorm(2), input_shape=[2]), TypeError,
+     "input_shape must be one sample's shape as a tuple, such as (2,) or (1, 8, 8), got [2]"),
+    (lambda: F.Layer(BatchNorm(2), input_shape=(0,)), ValueError, "input_shape entries must be a positive integer"),
+    (lambda: F.Layer(BatchNorm(2), input_shape=(3,)), ValueError,
+     "BatchNorm(2, momentum=0.9) takes samples of shape (2,), got (3,)"),
+    (lambda: F.Layer(BatchNorm(2))(np.ones(2)), TypeError, "called on the previous functional Dense, got ndarray"),
+    (lambda: F.Dense(output_size=2, init="lecun"), ValueError, "unknown init 'lecun'"),
     # registry and optimizer state
     (lambda: nc.register(Widget, kind="widget"), ValueError, "unknown kind 'widget'; expected one of: 'layer'"),
     (lambda: nc.register(Widget()), TypeError, "register takes a class, got Widget"),
@@ -254,29 +307,33 @@ WRITTEN = [
      ValueError, "the cache of 'weights' must have shape (2, 3), got (1, 1)"),
 ]
 
-LAYER_FACTORIES = {"Dense": lambda: Dense(2, 3), "Dropout": lambda: Dropout(0.5),
+LAYER_FACTORIES = {"Dense": lambda: Dense(2, 3), "Dropout": lambda: Dropout(0.5), "BatchNorm": lambda: BatchNorm(2),
                    "Layer_Dropout": lambda: book.Layer_Dropout(0.5)}
+IMAGE_LAYERS = {"Conv2D": lambda: Conv2D(2, 3, 1), "MaxPool2D": lambda: MaxPool2D(1)}
+"""Layers of (N, C, H, W) images, forwarded a batch (4, 2, 1, 1) instead of (4, 2)."""
+LAYER_FACTORIES.update(IMAGE_LAYERS)
 
 
 def nncore_classes(kind):
     return {name: cls for name, cls in registry.CLASSES[kind].items() if cls.__module__.startswith("nncore.")}
 
 
-def forwarded(make):
+def forwarded(make, name=None):
     layer = make()
-    layer.forward(np.ones((4, 2)), training=True)
+    layer.forward(np.ones((4, 2, 1, 1) if name in IMAGE_LAYERS else (4, 2)), training=True)
     return layer
 
 
 def layer_cases(name, make):
-    output_shape = forwarded(make).output.shape
+    output_shape = forwarded(make, name).output.shape
     return [
         (lambda: make().forward(np.array([[1., np.nan]])), ValueError, f"{name} inputs must be finite, got 1 NaN"),
         (lambda: make().forward([["a", "b"]]), TypeError, f"{name} inputs must hold numbers, got dtype <U1"),
         (lambda: make().backward(np.ones((4, 2))), ValueError, f"{name}.backward needs a forward pass first"),
-        (lambda: forwarded(make).backward(np.ones((4, 5))), ValueError,
+        (lambda: forwarded(make, name).backward(np.ones((4, 5))), ValueError,
          f"{name} dvalues must have the shape of the layer's last output {output_shape}, got (4, 5)"),
-        (lambda: forwarded(make).backward(np.full(output_shape, np.inf)), ValueError, f"{name} dvalues must be finite"),
+        (lambda: forwarded(make, name).backward(np.full(output_shape, np.inf)), ValueError,
+         f"{name} dvalues must be finite"),
     ]
 
 

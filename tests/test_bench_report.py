@@ -2,6 +2,8 @@
 import sys
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 import bench_report  # noqa: E402
 
@@ -29,3 +31,34 @@ def test_reports_say_met_missed_and_skipped():
     table = bench_report.markdown_report(RESULTS)
     assert "| MLP epoch: nncore / GEMM floor, 2 threads | 4.00x | ≤ 3x | **missed** |" in table
     assert table.startswith("Measured on 2026-12-01: Test CPU, 2 cores")
+
+
+def with_cnn(torch_seconds):
+    cnn = {"nncore": 0.02, "loop implementation": 8.0}
+    if torch_seconds is not None:
+        cnn["PyTorch"] = torch_seconds
+    return {**RESULTS, "cnn": cnn}
+
+
+def test_the_cnn_row_compares_nncore_with_pytorch_and_the_loops():
+    rows = {what: (measured, limit) for what, measured, limit, _ in bench_report.targets(with_cnn(0.025))}
+    assert rows["CNN epoch: nncore / PyTorch, 1 thread"] == (pytest.approx(0.8), 2)
+    assert rows["CNN epoch: nncore / loop implementation"] == (pytest.approx(0.0025), 0.02)
+    text = bench_report.text_report(with_cnn(0.005))
+    assert "3. one epoch of the digits CNN" in text and "loop implementation" in text
+    assert "CNN epoch: nncore / PyTorch, 1 thread                   4.00 x  limit 2 x  MISSED" in text
+    assert "CNN epoch: nncore / loop implementation               0.0025 x  limit 0.02 x  met" in text
+    table = bench_report.markdown_report(with_cnn(0.025))
+    assert "| CNN epoch: nncore / loop implementation | 0.0025x | ≤ 0.02x | met |" in table
+    assert "| digits CNN epoch, 1 thread | 0.0200 | 8.00 | 0.0250 |" in table
+
+
+def test_the_cnn_row_skips_pytorch_when_it_is_missing_and_old_results_have_no_cnn_row(tmp_path):
+    rows = {what: measured for what, measured, _, _ in bench_report.targets(with_cnn(None))}
+    assert rows["CNN epoch: nncore / PyTorch, 1 thread"] is None
+    assert "| CNN epoch: nncore / PyTorch, 1 thread | | ≤ 2x | skipped (no PyTorch) |" in \
+        bench_report.markdown_report(with_cnn(None))
+    assert "| digits CNN epoch, 1 thread | 0.0200 | 8.00 |  |" in bench_report.markdown_report(with_cnn(None))
+    assert not any(what.startswith("CNN") for what, *_ in bench_report.targets(RESULTS))
+    bench_report.plot(with_cnn(None), tmp_path / "plot.png")
+    assert (tmp_path / "plot.png").stat().st_size > 0

@@ -5,7 +5,9 @@ Usage: python tools/bench.py [--repeats N] [--skip-check] [--publish]
 Reports medians over repeated runs in this one process, with the machine's details:
 1. the spiral model of chapter 06 (Dense 2-64-3, Adam lr 0.05 decay 5e-7, 10,001 full-batch epochs);
 2. one epoch of a 784-128-128-10 ReLU MLP with Adam, batch 128, 60,000 float32 samples;
-3. the wall time of `make check` (set-up done) and of each chapter under its nbval run.
+3. one epoch of chapter 14's CNN on the digits (Conv2D 1->8 3x3 padding 1, ReLU, MaxPool2D 2, Flatten, Dense
+   128-10, softmax; Adam, batch 32, 1,437 float32 images, 1 thread) against the loops of tests/conv_loops.py;
+4. the wall time of `make check` (set-up done) and of each chapter under its nbval run.
 The contenders of a comparison take turns within every repeat, so that each ratio compares runs made
 under the same conditions. tools/bench_report.py turns the results into the report: build/bench/ (results.json,
 results.md, benchmark.png); --publish also copies the table and the plot into README.md and docs/. Timings live
@@ -27,16 +29,19 @@ import numpy as np
 from threadpoolctl import threadpool_info, threadpool_limits
 
 import nncore as nc
-from nncore.datasets import spiral_data
+from nncore.convolution import Conv2D, Flatten, MaxPool2D
+from nncore.datasets import load_digits_split, scale_pixels, spiral_data
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))  # the book-style reference lives with the parity tests it also serves
 import book_reference as book  # noqa: E402
+import conv_loops  # noqa: E402
 
 import bench_report  # noqa: E402  (tools/, the folder of this script)
 
 SPIRAL_EPOCHS = 10001
 MLP_SAMPLES, MLP_BATCH, MLP_SIZES = 60000, 128, (784, 128, 128, 10)
+CNN_BATCH, CNN_CHANNELS = 32, 8
 
 
 def machine(torch):
@@ -225,7 +230,70 @@ def bench_mlp(repeats, torch):
     return results
 
 
-# 3. `make check` and its chapters -----------------------------------------------------------------------------
+# 3. One epoch of the digits CNN ------------------------------------------------------------------------------
+
+def cnn_data():
+    X_train, y_train, _, _ = load_digits_split()
+    return scale_pixels(X_train, 16).reshape(-1, 1, 8, 8), y_train
+
+
+def cnn_weights():
+    """Float32 weights for the convolution (He) and the dense layer (the book's 0.01), the same for every contender."""
+    rng = np.random.default_rng(2)
+    conv = (2 / 9) ** 0.5 * rng.standard_normal((CNN_CHANNELS, 1, 3, 3))
+    dense = 0.01 * rng.standard_normal((CNN_CHANNELS * 16, 10))
+    return conv.astype(np.float32), dense.astype(np.float32)
+
+
+def cnn_nncore(X, y, conv=Conv2D, pool=MaxPool2D):
+    """An epoch of the CNN in nncore; with ``conv_loops.LoopConv2D`` and ``LoopMaxPool2D``, of the loops."""
+    model = nc.Model(conv(1, CNN_CHANNELS, 3, padding=1), nc.ReLU(), pool(2), Flatten(),
+                     nc.Dense(CNN_CHANNELS * 16, 10), nc.Softmax(), loss=nc.CategoricalCrossentropy(),
+                     optimizer=nc.Adam(), accuracy=nc.CategoricalAccuracy())
+    conv_weights, dense_weights = cnn_weights()
+    model.set_parameters([(conv_weights, np.zeros(CNN_CHANNELS, np.float32)),
+                          (dense_weights, np.zeros((1, 10), np.float32))])
+    return lambda: model.train(X, y, epochs=1, batch_size=CNN_BATCH, verbose=False)
+
+
+def cnn_torch(torch, X, y):
+    conv_weights, dense_weights = cnn_weights()
+    nn = torch.nn
+    model = nn.Sequential(nn.Conv2d(1, CNN_CHANNELS, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+                          nn.Linear(CNN_CHANNELS * 16, 10))
+    with torch.no_grad():
+        model[0].weight.copy_(torch.from_numpy(conv_weights))
+        model[4].weight.copy_(torch.from_numpy(dense_weights.T.copy()))
+        model[0].bias.zero_()
+        model[4].bias.zero_()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.001, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    X, y = torch.from_numpy(X), torch.from_numpy(y.astype(np.int64))
+    # PyTorch's first backward pass sets up its autograd engine (about 0.1 s here): one step before any timing.
+    loss_fn(model(X[:CNN_BATCH]), y[:CNN_BATCH]).backward()
+    optimizer.zero_grad()
+
+    def epoch():
+        for start in range(0, len(X), CNN_BATCH):
+            optimizer.zero_grad()
+            loss_fn(model(X[start:start + CNN_BATCH]), y[start:start + CNN_BATCH]).backward()
+            optimizer.step()
+    return epoch
+
+
+def bench_cnn(repeats, torch):
+    """Median seconds per epoch, every contender on one thread, as the chapters run (BLAS single-threaded)."""
+    X, y = cnn_data()
+    runs = {"nncore": cnn_nncore(X, y),
+            "loop implementation": cnn_nncore(X, y, conv_loops.LoopConv2D, conv_loops.LoopMaxPool2D)}
+    if torch is not None:
+        torch.set_num_threads(1)
+        runs["PyTorch"] = cnn_torch(torch, X, y)
+    with threadpool_limits(1):
+        return interleaved_medians(runs, repeats)
+
+
+# 4. `make check` and its chapters -----------------------------------------------------------------------------
 
 def bench_make_check():
     """Wall time of `make check` (set-up done), its exit code, and each chapter's time in its nbval run."""
@@ -261,6 +329,8 @@ def main():
     print("timing the MLP epoch ...", flush=True)
     results["mlp"] = bench_mlp(args.repeats, torch)
     results["mlp_flop"] = mlp_flops()
+    print("timing the CNN epoch (the loop implementation takes seconds per epoch) ...", flush=True)
+    results["cnn"] = bench_cnn(args.repeats, torch)
     if not args.skip_check:
         print("timing make check ...", flush=True)
         results["check"] = bench_make_check()

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "build" / "bench"
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 CHAPTER_LIMIT, CHECK_LIMIT = 60, 300  # seconds: every chapter, and `make check` after set-up
+CNN_TORCH_LIMIT, CNN_LOOPS_LIMIT = 2, 0.02  # nncore's CNN epoch: at most 2x PyTorch's, at least 50x faster than loops
 
 
 def targets(results):
@@ -33,12 +34,23 @@ def targets(results):
     rows.append(("MLP epoch: nncore / PyTorch, 2 threads", torch_time and mlp["nncore, 2 threads"] / torch_time, 1, "x"))
     rows.append(("MLP epoch: nncore / GEMM floor, 2 threads", mlp["nncore, 2 threads"] / mlp["GEMM floor, 2 threads"],
                  3, "x"))
+    if "cnn" in results:
+        cnn = results["cnn"]
+        rows.append(("CNN epoch: nncore / PyTorch, 1 thread", cnn.get("PyTorch") and cnn["nncore"] / cnn["PyTorch"],
+                     CNN_TORCH_LIMIT, "x"))
+        rows.append(("CNN epoch: nncore / loop implementation", cnn["nncore"] / cnn["loop implementation"],
+                     CNN_LOOPS_LIMIT, "x"))
     if "check" in results:
         chapters = results["check"]["chapters"]
         slowest = max(chapters, key=chapters.get)
         rows.append((f"slowest chapter ({slowest})", chapters[slowest], CHAPTER_LIMIT, "s"))
         rows.append(("make check after set-up", results["check"]["seconds"], CHECK_LIMIT, "s"))
     return rows
+
+
+def ratio(value):
+    """A ratio to two decimals, or to two significant digits below 0.1 (``0.0043``), so it never reads 0.00."""
+    return f"{value:.2f}" if value >= 0.1 else f"{value:.2g}"
 
 
 def describe(machine_info):
@@ -50,8 +62,10 @@ def text_report(results):
     lines = [f"medians of {results['repeats']} repeats, contenders in turns"]
     sections = [("1. spiral model, 10,001 full-batch epochs, 1 thread", results["spiral"]),
                 ("2. one epoch of a 784-128-128-10 MLP, batch 128, 60,000 float32 samples", results["mlp"])]
+    if "cnn" in results:
+        sections.append(("3. one epoch of the digits CNN, batch 32, 1,437 float32 images, 1 thread", results["cnn"]))
     if "check" in results:
-        sections.append((f"3. make check (exit code {results['check']['exit code']}): chapters under nbval",
+        sections.append((f"4. make check (exit code {results['check']['exit code']}): chapters under nbval",
                          {**results["check"]["chapters"], "make check, wall time": results["check"]["seconds"]}))
     for title, rows in sections:
         lines += ["", title] + [f"  {name:<46} {seconds:8.3f} s" for name, seconds in rows.items()]
@@ -65,7 +79,8 @@ def text_report(results):
             lines.append(f"  {what:<52} skipped: PyTorch is not installed")
             continue
         verdict = "met" if measured <= limit else "MISSED"
-        lines.append(f"  {what:<52} {measured:7.2f} {unit}  limit {limit} {unit}  {verdict}")
+        shown = ratio(measured) if unit == "x" else f"{measured:.2f}"
+        lines.append(f"  {what:<52} {shown:>7} {unit}  limit {limit} {unit}  {verdict}")
     return "\n".join(lines)
 
 
@@ -79,7 +94,7 @@ def markdown_report(results):
         if measured is None:
             lines.append(f"| {what} | | {bound} | skipped (no PyTorch) |")
             continue
-        value = f"{measured:.2f}x" if unit == "x" else f"{measured:.0f} s"
+        value = f"{ratio(measured)}x" if unit == "x" else f"{measured:.0f} s"
         lines.append(f"| {what} | {value} | {bound} | {'met' if measured <= limit else '**missed**'} |")
     def row(label, *seconds):
         return f"| {label} | " + " | ".join("" if value is None else f"{value:#.3g}" for value in seconds) + " |"
@@ -92,11 +107,15 @@ def markdown_report(results):
                   spiral["book-style NumPy, after nnfs.init()"], None, None)]
     lines += [row(f"MLP epoch, {threads}", mlp[f"nncore, {threads}"], mlp[f"book-style NumPy, {threads}"],
                   mlp.get(f"PyTorch, {threads}"), mlp[f"GEMM floor, {threads}"]) for threads in ("1 thread", "2 threads")]
+    if "cnn" in results:
+        cnn = results["cnn"]
+        lines += ["", "| seconds | nncore | loop implementation | PyTorch (CPU) |", "|---|---:|---:|---:|",
+                  row("digits CNN epoch, 1 thread", cnn["nncore"], cnn["loop implementation"], cnn.get("PyTorch"))]
     return "\n".join(lines)
 
 
 def colour(name):
-    for prefix, value in (("nncore", "C0"), ("book", "0.6"), ("PyTorch", "C1"), ("GEMM", "C2")):
+    for prefix, value in (("nncore", "C0"), ("book", "0.6"), ("loop", "0.6"), ("PyTorch", "C1"), ("GEMM", "C2")):
         if name.startswith(prefix):
             return value
     return "C0"
@@ -105,6 +124,8 @@ def colour(name):
 def plot(results, path):
     panels = [("Spiral 2-64-3, 10,001 epochs", results["spiral"], "seconds (median)"),
               ("MLP 784-128-128-10, one epoch", results["mlp"], "seconds (median)")]
+    if "cnn" in results:
+        panels.append(("Digits CNN, one epoch", results["cnn"], "seconds (median, log scale)"))
     if "check" in results:
         panels.append((f"Chapters under nbval (make check {results['check']['seconds']:.0f} s)",
                        results["check"]["chapters"], "seconds (one run of make check)"))
@@ -118,6 +139,8 @@ def plot(results, path):
         axis.set_xlabel(xlabel)
         axis.set_title(title, fontsize=10)
         axis.tick_params(axis="y", labelsize=8)
+        if rows is results.get("cnn"):
+            axis.set_xscale("log")  # the loops take hundreds of times longer than the others
     if "check" in results:
         axes[0][-1].axvline(CHAPTER_LIMIT, color="C3", linestyle="--", label=f"{CHAPTER_LIMIT} s target")
         axes[0][-1].legend(fontsize=8)
