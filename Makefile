@@ -13,11 +13,12 @@ export MKL_NUM_THREADS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Chapters run offline and write nothing into the repository (tools/guard/sitecustomize.py enforces both).
 GUARD := PYTHONPATH=$(CURDIR)/tools/guard
-UNIT_TESTS := $(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/export
+# The grading tests start a kernel per fixture notebook: `make grade-test` runs them, .ci/run calls it.
+UNIT_TESTS := $(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/export --ignore=tests/test_grade.py
 # NBVAL_OPTS adds pytest options to the notebook runs (tools/bench.py asks for a --junitxml report).
 NBVAL := $(GUARD) $(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(NBVAL_OPTS)
 
-.PHONY: help setup lab check test notebooks execute html html-test student student-test browser-test bench clean
+.PHONY: help setup lab check test notebooks execute html html-test student student-test grade grade-test browser-test bench clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
@@ -56,6 +57,13 @@ student: $(SETUP)  ## Student edition in build/student: outputs cleared, solutio
 
 student-test: student  ## Each student chapter runs up to its first stub, and every stub's check fails helpfully
 	$(PYTHON) -m pytest -p no:cacheprovider tests/export/test_student.py
+
+grade: $(SETUP)  ## Grade a class offline: SUBMISSIONS=folder (alice/04_loss.ipynb ...) into build/grades
+	$(if $(SUBMISSIONS),,$(error give the folder of submissions: make grade SUBMISSIONS=path/to/folder))
+	$(PYTHON) tools/grade.py $(SUBMISSIONS) $(GRADE_OPTS)
+
+grade-test: $(SETUP)  ## Grade a class of fixture submissions (complete, partial, cheats, broken) and check every row
+	$(PYTHON) -m pytest -p no:cacheprovider tests/test_grade.py
 
 $(BROWSER_SETUP): requirements-browser.txt $(SETUP)
 	command -v chromium >/dev/null || { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }

@@ -8,6 +8,10 @@ removed. Inside any code cell, the lines between ``# BEGIN SOLUTION`` and
 ``# END SOLUTION`` become a stub too. A stub raises ``NotImplementedError``
 naming what to write, so the exercise's check fails with that message until
 the learner replaces it.
+
+Every code cell keeps its id and gets ``metadata["nncore"] = {"cell": <id>}``, a copy that frontends which drop
+cell ids keep; the cells the learner writes and the check under them also get ``"exercise": "ex3"`` and
+``"role": "answer"`` or ``"check"``. `make grade` (tools/grade.py) finds the learner's cells by these.
 """
 import ast
 import shutil
@@ -94,7 +98,42 @@ def stub_marked_regions(source):
     return "\n".join(out)
 
 
+def is_answer(cell):
+    """Whether the learner writes (part of) this code cell."""
+    return "solution" in cell.metadata.get("tags", []) or BEGIN in cell.source
+
+
+def exercises(notebook):
+    """The graded checks of a chapter, in order: ``(exercise_id, answer_indices, check_index)``.
+
+    A check is the first code cell after one or more cells the learner writes that the learner does not write;
+    the ids are ``ex1``, ``ex2``, ... in the order of the checks.
+    """
+    found, answers = [], []
+    for index, cell in enumerate(notebook.cells):
+        if cell.cell_type != "code":
+            continue
+        if is_answer(cell):
+            answers.append(index)
+        elif answers:
+            found.append((f"ex{len(found) + 1}", tuple(answers), index))
+            answers = []
+    return found
+
+
+def label(notebook):
+    """Write each code cell's id, and its exercise and role, into ``metadata["nncore"]`` (see the module doc)."""
+    for cell in notebook.cells:
+        if cell.cell_type == "code" and cell.get("id"):
+            cell.metadata.setdefault("nncore", {})["cell"] = cell.id
+    for exercise, answers, check in exercises(notebook):
+        for index, role in [(answer, "answer") for answer in answers] + [(check, "check")]:
+            cell = notebook.cells[index]
+            cell.metadata.setdefault("nncore", {}).update(exercise=exercise, role=role)
+
+
 def student_version(notebook):
+    label(notebook)
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue

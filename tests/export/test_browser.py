@@ -2,7 +2,8 @@
 
 Run by `make browser-test` after `make html`. Each page must typeset its math with no TeX error and no raw
 `$...$` left, load every image, log no console error, request nothing outside the local server, and link to
-its neighbours. A screenshot of each page is saved under build/screenshots/.
+its neighbours. A screenshot of each page is saved under build/screenshots/. The gradebook of `make grade`, for a
+small class of fixture submissions, is opened too; its screenshot is also copied to docs/ for the README.
 """
 import functools
 import http.server
@@ -10,6 +11,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -178,4 +180,39 @@ def test_jupyterlab_serves_a_chapter_with_an_idle_kernel(browser, lab):
         time.sleep(0.5)
     page.wait_for_timeout(500)
     page.screenshot(path=SHOTS / "jupyterlab.png")
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def gradebook(tmp_path_factory):
+    """build/grades-like output of `make grade` for a small class: every status appears once at least."""
+    sys.path.insert(0, str(ROOT / "tests"))
+    import grade_fixtures
+    folder = grade_fixtures.make_class(tmp_path_factory.mktemp("class") / "submissions", [
+        "complete", "partial", "empty", "cheat-numpy-patch", "broken-deleted-cells", "broken-infinite-loop",
+        "broken-os-exit", "broken-invalid-json"])
+    output = folder.parent / "grades"
+    grade_fixtures.grade.grade_class(folder, output, jobs=2, quiet=True,
+                                     limits=grade_fixtures.grade.grade_run.Limits(cell_seconds=8))
+    return output
+
+
+def test_the_gradebook_shows_every_student_and_the_pass_rate_of_each_exercise(browser, gradebook):
+    page = browser.new_page(viewport={"width": 1100, "height": 700})
+    errors, foreign = [], []
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+    page.on("request", lambda request: request.url.startswith("file://") or foreign.append(request.url))
+    page.goto((gradebook / "index.html").as_uri())
+    assert page.locator("table tr td a").count() == 9  # with the flat copy of "partial"
+    statuses = set(page.evaluate("[...document.querySelectorAll('td.status')].map(td => td.classList[1])"))
+    assert statuses == {"passed", "failed", "error", "timeout", "missing", "invalid"}
+    colours = page.evaluate("[...document.querySelectorAll('td.status')].map(td => getComputedStyle(td)"
+                            ".backgroundColor)")
+    assert "rgba(0, 0, 0, 0)" not in colours, "a status cell has no colour"
+    assert page.locator("svg rect").count() == 12  # 01_neurons and 04_loss, 6 exercises each
+    page.screenshot(path=SHOTS / "gradebook.png", full_page=True)
+    shutil.copyfile(SHOTS / "gradebook.png", ROOT / "docs" / "gradebook.png")
+    page.locator("a", has_text="partial").click()
+    assert page.locator("h1").inner_text() == "partial: 2 / 12 points"
+    assert errors == [] and foreign == []
     page.close()
