@@ -62,3 +62,13 @@ def test_the_cnn_row_skips_pytorch_when_it_is_missing_and_old_results_have_no_cn
     assert not any(what.startswith("CNN") for what, *_ in bench_report.targets(RESULTS))
     bench_report.plot(with_cnn(None), tmp_path / "plot.png")
     assert (tmp_path / "plot.png").stat().st_size > 0
+
+
+def test_the_grading_row_reports_seconds_and_notebooks_per_minute():
+    results = {**RESULTS, "grade": {"chapter": "04_loss", "notebooks": 20, "jobs": 2, "seconds": 30.0,
+                                    "per_minute": 40.0}}
+    rows = {what: (measured, limit) for what, measured, limit, _ in bench_report.targets(results)}
+    assert rows["make grade: 20 submissions of 04_loss, 2 workers"] == (30.0, 120)
+    assert "4. make grade, 2 workers (40 notebooks per minute)" in bench_report.text_report(results)
+    assert "| make grade: 20 submissions of 04_loss, 2 workers | 30 s | ≤ 120 s | met |" in \
+        bench_report.markdown_report(results)

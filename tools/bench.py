@@ -38,6 +38,7 @@ import book_reference as book  # noqa: E402
 import conv_loops  # noqa: E402
 
 import bench_report  # noqa: E402  (tools/, the folder of this script)
+import grade  # noqa: E402  (tools/: make grade's throughput)
 
 SPIRAL_EPOCHS = 10001
 MLP_SAMPLES, MLP_BATCH, MLP_SIZES = 60000, 128, (784, 128, 128, 10)
@@ -331,6 +332,8 @@ def main():
     results["mlp_flop"] = mlp_flops()
     print("timing the CNN epoch (the loop implementation takes seconds per epoch) ...", flush=True)
     results["cnn"] = bench_cnn(args.repeats, torch)
+    print("timing make grade on a class of 20 submissions of 04_loss ...", flush=True)
+    results["grade"] = grade.bench()
     if not args.skip_check:
         print("timing make check ...", flush=True)
         results["check"] = bench_make_check()

@@ -22,6 +22,7 @@ OUT = ROOT / "build" / "bench"
 README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 CHAPTER_LIMIT, CHECK_LIMIT = 60, 300  # seconds: every chapter, and `make check` after set-up
 CNN_TORCH_LIMIT, CNN_LOOPS_LIMIT = 2, 0.02  # nncore's CNN epoch: at most 2x PyTorch's, at least 50x faster than loops
+GRADE_LIMIT = 120  # seconds: make grade on 20 submissions of one chapter, on all cores
 
 
 def targets(results):
@@ -40,6 +41,10 @@ def targets(results):
                      CNN_TORCH_LIMIT, "x"))
         rows.append(("CNN epoch: nncore / loop implementation", cnn["nncore"] / cnn["loop implementation"],
                      CNN_LOOPS_LIMIT, "x"))
+    if "grade" in results:
+        graded = results["grade"]
+        rows.append((f"make grade: {graded['notebooks']} submissions of {graded['chapter']}, {graded['jobs']} workers",
+                     graded["seconds"], GRADE_LIMIT, "s"))
     if "check" in results:
         chapters = results["check"]["chapters"]
         slowest = max(chapters, key=chapters.get)
@@ -64,8 +69,12 @@ def text_report(results):
                 ("2. one epoch of a 784-128-128-10 MLP, batch 128, 60,000 float32 samples", results["mlp"])]
     if "cnn" in results:
         sections.append(("3. one epoch of the digits CNN, batch 32, 1,437 float32 images, 1 thread", results["cnn"]))
+    if "grade" in results:
+        graded = results["grade"]
+        sections.append((f"4. make grade, {graded['jobs']} workers ({graded['per_minute']:.0f} notebooks per minute)",
+                         {f"{graded['notebooks']} submissions of {graded['chapter']}": graded["seconds"]}))
     if "check" in results:
-        sections.append((f"4. make check (exit code {results['check']['exit code']}): chapters under nbval",
+        sections.append((f"5. make check (exit code {results['check']['exit code']}): chapters under nbval",
                          {**results["check"]["chapters"], "make check, wall time": results["check"]["seconds"]}))
     for title, rows in sections:
         lines += ["", title] + [f"  {name:<46} {seconds:8.3f} s" for name, seconds in rows.items()]
