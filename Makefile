@@ -14,9 +14,11 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Chapters run offline and write nothing into the repository (tools/guard/sitecustomize.py enforces both).
 GUARD := PYTHONPATH=$(CURDIR)/tools/guard
 # The grading tests start a kernel per fixture notebook: `make grade-test` runs them, .ci/run calls it.
-UNIT_TESTS := $(PYTHON) -m pytest -p no:cacheprovider tests --ignore=tests/export --ignore=tests/test_grade.py
+# pytest-xdist runs tests on every core; `--dist loadfile` keeps each chapter's cells on one worker, in order.
+PARALLEL := -n auto
+UNIT_TESTS := $(PYTHON) -m pytest -p no:cacheprovider $(PARALLEL) tests --ignore=tests/export --ignore=tests/test_grade.py
 # NBVAL_OPTS adds pytest options to the notebook runs (tools/bench.py asks for a --junitxml report).
-NBVAL := $(GUARD) $(PYTHON) -m pytest -p no:cacheprovider --nbval --nbval-current-env $(NBVAL_OPTS)
+NBVAL := $(GUARD) $(PYTHON) -m pytest -p no:cacheprovider $(PARALLEL) --dist loadfile --nbval --nbval-current-env $(NBVAL_OPTS)
 
 .PHONY: help setup lab check test notebooks execute html html-test student student-test grade grade-test browser-test bench clean
 

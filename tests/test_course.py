@@ -50,6 +50,9 @@ def test_check_runs_the_unit_tests_then_nbval_strictly_over_every_notebook(tmp_p
     unit, notebooks = (call["args"] for call in calls)
     assert "tests" in unit and "--nbval" not in unit
     assert "--nbval" in notebooks and "--nbval-lax" not in notebooks and notebooks[-1] == "notebooks"
+    assert "-n" in unit and "-n" in notebooks, "make check runs tests and chapters on every core (pytest-xdist)"
+    # Any other distribution sends the cells of one chapter to different kernels, and they fail.
+    assert notebooks[notebooks.index("--dist") + 1] == "loadfile", notebooks
 
 
 def test_check_stops_with_an_error_when_the_unit_tests_fail(tmp_path):

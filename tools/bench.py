@@ -294,7 +294,7 @@ def bench_cnn(repeats, torch):
         return interleaved_medians(runs, repeats)
 
 
-# 4. `make check` and its chapters -----------------------------------------------------------------------------
+# 5. `make check` and its chapters -----------------------------------------------------------------------------
 
 def bench_make_check():
     """Wall time of `make check` (set-up done), its exit code, and each chapter's time in its nbval run."""
