@@ -285,7 +285,7 @@ class Model:
 
     def _input_ndim(self):
         """2 (a batch of flat samples), unless the first layer takes other batches (it checks those itself)."""
-        return 2 if getattr(self.engine.layers[0], "input_ndim", None) in (None, 2) else None
+        return model.expected_x_ndim(self.engine.layers[0])
 
     def __repr__(self):
         shapes = [self.layers[0].input_shape] + [layer.output_shape for layer in self.layers]

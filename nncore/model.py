@@ -66,6 +66,18 @@ def check_parameters_finite(trainable_layers, epoch, learning_rate):
                                f"after epoch {epoch}", learning_rate)
 
 
+def expected_x_ndim(first_layer):
+    """2 (a batch of flat samples), or None where the first layer takes other batches and checks X itself.
+
+    Conv2D and MaxPool2D take ``(N, C, H, W)`` (``input_ndim = 4``); Flatten, which knows its output shape for
+    any sample shape, takes any batch.
+    """
+    ndim = getattr(first_layer, "input_ndim", None)
+    if ndim is None:
+        return None if callable(getattr(first_layer, "output_shape", None)) else 2
+    return 2 if ndim == 2 else None
+
+
 def _step(layer, direction, checked):
     """``layer.forward`` or ``layer.backward``; unchecked, the math behind it (``_forward``), where there is one."""
     public = getattr(layer, direction)
@@ -183,8 +195,7 @@ class Model:
             raise ValueError(f"set({', '.join(f'{part}=...' for part in missing)}) first")
 
     def _data(self, X, y):
-        # A first layer that takes other than 2-D batches (Conv2D: (N, C, H, W)) checks X itself, with a hint.
-        X = _checks.as_array("X", X, ndim=2 if getattr(self.layers[0], "input_ndim", None) in (None, 2) else None)
+        X = _checks.as_array("X", X, ndim=expected_x_ndim(self.layers[0]))
         if X.ndim < 2:
             raise ValueError(f"X must be a batch (N, ...) with one sample per entry of its first axis, got shape {X.shape}")
         y = _checks.as_array("y", y)
@@ -308,7 +319,7 @@ class Model:
         """The output layer's values for ``X`` (confidences, not labels), stacked over batches: ``(N, J)``."""
         if not self.finalized:
             raise ValueError("call finalize() before predict()")
-        X = _checks.as_array("X", X, ndim=2 if getattr(self.layers[0], "input_ndim", None) in (None, 2) else None)
+        X = _checks.as_array("X", X, ndim=expected_x_ndim(self.layers[0]))
         if batch_size is not None:
             batch_size = _checks.positive_int("batch_size", batch_size)
         outputs = [self.forward(batch_X, training=False) for batch_X, _ in batches(X, None, batch_size)]

@@ -206,6 +206,8 @@ def test_a_model_given_flat_images_says_how_to_reshape(rng):
         model.predict(np.zeros((5, 16)))
     with pytest.raises(ValueError, match=r"X must be a batch \(N, \.\.\.\) .*got shape \(\)"):
         model.train(3.0, np.zeros(1, dtype=int), verbose=False)
+    flatten_first = nc.Model(nc.Flatten(), nc.Dense(16, 2), nc.Softmax())
+    assert flatten_first.predict(np.zeros((5, 1, 4, 4))).shape == (5, 2)
     dense_first = nc.Model(nc.Dense(16, 2), nc.Softmax())
     with pytest.raises(ValueError, match=r"X must be a 2-D array"):
         dense_first.predict(np.zeros((5, 1, 4, 4)))
