@@ -37,6 +37,15 @@ def as_array(name, value, *, ndim=None, n_columns=None, finite=True):
     return array
 
 
+def non_negative_int(name, value, *, what="an integer"):
+    """Check that ``value`` is an integer of at least 0 (``what`` names it in the message) and return it as ``int``."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be {what} >= 0, got {value!r} ({type(value).__name__})")
+    if value < 0:
+        raise ValueError(f"{name} must be {what} >= 0, got {value}")
+    return int(value)
+
+
 def positive_int(name, value):
     """Check that ``value`` is an integer of at least 1 and return it as ``int``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):

@@ -62,15 +62,6 @@ def add_windows(dwindows, image_shape, stride):
     return dimages
 
 
-def _non_negative_int(name, value):
-    """Check that ``value`` is an integer of at least 0 and return it as ``int``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= 0, got {value!r} ({type(value).__name__})")
-    if value < 0:
-        raise ValueError(f"{name} must be an integer >= 0, got {value}")
-    return int(value)
-
-
 def _image_batch(layer, inputs):
     """Check that ``inputs`` is a finite batch of images ``(N, C, H, W)`` that ``layer`` takes; return it."""
     name = type(layer).__name__
@@ -137,7 +128,7 @@ class Conv2D(Layer):
         self.out_channels = _checks.positive_int("out_channels", out_channels)
         self.kernel_size = _checks.positive_int("kernel_size", kernel_size)
         self.stride = _checks.positive_int("stride", stride)
-        self.padding = _non_negative_int("padding", padding)
+        self.padding = _checks.non_negative_int("padding", padding)
         self.init = _checks.choice("init", init, INITS)
         fan_in = self.in_channels * self.kernel_size ** 2
         fan_out = self.out_channels * self.kernel_size ** 2

@@ -10,7 +10,6 @@ lowers the rate every 10 epochs.
 ``decay=d`` uses. Saving rebuilds only the classes in ``SCHEDULES``.
 """
 import math
-import numbers
 
 from . import _checks
 
@@ -70,15 +69,6 @@ class ExponentialDecay(Schedule):
         return {"gamma": self.gamma}
 
 
-def _step_count(name, value):
-    """Check that ``value`` is a whole number of steps, 0 or more, and return it as ``int``."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a whole number of steps >= 0, got {value!r} ({type(value).__name__})")
-    if value < 0:
-        raise ValueError(f"{name} must be a whole number of steps >= 0, got {value}")
-    return int(value)
-
-
 class CosineWarmup(Schedule):
     r"""A linear warm-up over ``warmup_steps`` steps, then a half cosine down to ``min_factor`` at ``total_steps``.
 
@@ -91,7 +81,7 @@ class CosineWarmup(Schedule):
 
     def __init__(self, total_steps, warmup_steps=0, min_factor=0.0):
         self.total_steps = _checks.positive_int("total_steps", total_steps)
-        self.warmup_steps = _step_count("warmup_steps", warmup_steps)
+        self.warmup_steps = _checks.non_negative_int("warmup_steps", warmup_steps, what="a whole number of steps")
         if self.warmup_steps >= self.total_steps:
             raise ValueError(f"warmup_steps must be below total_steps ({self.total_steps}), got {self.warmup_steps}")
         self.min_factor = _checks.real_number("min_factor", min_factor, high=1.0, high_open=False)
