@@ -63,7 +63,7 @@ student: $(SETUP)  ## Student edition in build/student: outputs cleared, solutio
 	$(PYTHON) tools/make_student.py build/student
 
 student-test: student  ## Each student chapter runs up to its first stub, and every stub's check fails helpfully
-	$(PYTHON) -m pytest -p no:cacheprovider tests/export/test_student.py
+	$(PYTHON) -m pytest -p no:cacheprovider $(PARALLEL) tests/export/test_student.py
 
 grade: $(SETUP)  ## Grade a class offline: SUBMISSIONS=folder (alice/04_loss.ipynb ...) into build/grades
 	$(if $(SUBMISSIONS),,$(error give the folder of submissions: make grade SUBMISSIONS=path/to/folder))
