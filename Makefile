@@ -31,7 +31,8 @@ UV := uv==0.13.8
 
 $(SETUP): requirements.txt pyproject.toml
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	{ $(PYTHON) -m pip install --quiet $(UV) 2>/dev/null && $(PYTHON) -m uv pip install --quiet --python $(PYTHON) -r requirements.txt; } \
+	@echo "installing the pinned requirements and nncore into $(VENV) with $(UV) (pip where uv cannot be installed)"
+	@{ $(PYTHON) -m pip install --quiet $(UV) 2>/dev/null && $(PYTHON) -m uv pip install --quiet --python $(PYTHON) -r requirements.txt; } \
 	  || { echo "uv is not available here: installing with pip"; $(PYTHON) -m pip install --quiet -r requirements.txt; }
 	touch $(SETUP)
 
