@@ -72,3 +72,12 @@ def test_the_grading_row_reports_seconds_and_notebooks_per_minute():
     assert "4. make grade, 2 workers (40 notebooks per minute)" in bench_report.text_report(results)
     assert "| make grade: 20 submissions of 04_loss, 2 workers | 30 s | ≤ 120 s | met |" in \
         bench_report.markdown_report(results)
+
+
+def test_the_setup_row_holds_the_warm_run_to_a_minute_and_reports_the_cold_one():
+    setup = {"fresh clone to a ready .venv, warm caches": 14.0, "fresh clone to a ready .venv, cold caches": 75.0}
+    results = {**RESULTS, "setup": setup}
+    rows = {what: (measured, limit) for what, measured, limit, _ in bench_report.targets(results)}
+    assert rows["fresh clone to a ready .venv, warm caches"] == (14.0, 60)
+    text = bench_report.text_report(results)
+    assert "5. make setup on a fresh clone" in text and "cold caches" in text and "75.000 s" in text

@@ -294,7 +294,29 @@ def bench_cnn(repeats, torch):
         return interleaved_medians(runs, repeats)
 
 
-# 5. `make check` and its chapters -----------------------------------------------------------------------------
+# 5. A fresh clone's set-up ------------------------------------------------------------------------------------
+
+def bench_setup():
+    """Seconds from a fresh clone of the last commit to a ready .venv (`make setup`), package caches warm and cold.
+
+    The cold run gives uv an empty cache of its own and pip none, so every package comes from the index.
+    """
+    seconds = {}
+    with tempfile.TemporaryDirectory() as folder:
+        for caches in ("warm", "cold"):
+            clone = Path(folder) / caches
+            subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+            env = dict(os.environ)
+            if caches == "cold":
+                env.update(UV_CACHE_DIR=str(Path(folder) / "uv-cache"), PIP_NO_CACHE_DIR="1")
+            start = time.perf_counter()
+            subprocess.run(["make", "--no-print-directory", "setup"], cwd=clone, env=env, check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            seconds[f"fresh clone to a ready .venv, {caches} caches"] = time.perf_counter() - start
+    return seconds
+
+
+# 6. `make check` and its chapters -----------------------------------------------------------------------------
 
 def bench_make_check():
     """Wall time of `make check` (set-up done), its exit code, and each chapter's time in its nbval run."""
@@ -334,6 +356,8 @@ def main():
     results["cnn"] = bench_cnn(args.repeats, torch)
     print("timing make grade on a class of 20 submissions of 04_loss ...", flush=True)
     results["grade"] = grade.bench()
+    print("timing make setup on fresh clones (warm and cold package caches) ...", flush=True)
+    results["setup"] = bench_setup()
     if not args.skip_check:
         print("timing make check ...", flush=True)
         results["check"] = bench_make_check()

@@ -26,6 +26,7 @@ CHAPTER_LIMIT, CHECK_LIMIT = 20, 90
 SPIRAL_LIMIT, GEMM_LIMIT, TORCH_LIMIT = 0.67, 1.5, 1
 CNN_TORCH_LIMIT, CNN_LOOPS_LIMIT = 2, 0.02  # nncore's CNN epoch: at most 2x PyTorch's, at least 50x faster than loops
 GRADE_LIMIT = 120  # seconds: make grade on 20 submissions of one chapter, on all cores
+SETUP_LIMIT = 60  # seconds: a fresh clone's `make setup` with warm package caches
 
 
 def targets(results):
@@ -50,6 +51,9 @@ def targets(results):
         graded = results["grade"]
         rows.append((f"make grade: {graded['notebooks']} submissions of {graded['chapter']}, {graded['jobs']} workers",
                      graded["seconds"], GRADE_LIMIT, "s"))
+    if "setup" in results:
+        warm = "fresh clone to a ready .venv, warm caches"
+        rows.append((warm, results["setup"][warm], SETUP_LIMIT, "s"))
     if "check" in results:
         chapters = results["check"]["chapters"]
         slowest = max(chapters, key=chapters.get)
@@ -78,8 +82,10 @@ def text_report(results):
         graded = results["grade"]
         sections.append((f"4. make grade, {graded['jobs']} workers ({graded['per_minute']:.0f} notebooks per minute)",
                          {f"{graded['notebooks']} submissions of {graded['chapter']}": graded["seconds"]}))
+    if "setup" in results:
+        sections.append(("5. make setup on a fresh clone", results["setup"]))
     if "check" in results:
-        sections.append((f"5. make check (exit code {results['check']['exit code']}): chapters under nbval",
+        sections.append((f"6. make check (exit code {results['check']['exit code']}): chapters under nbval",
                          {**results["check"]["chapters"], "make check, wall time": results["check"]["seconds"]}))
     for title, rows in sections:
         lines += ["", title] + [f"  {name:<46} {seconds:8.3f} s" for name, seconds in rows.items()]
