@@ -17,6 +17,7 @@ import importlib
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
@@ -43,6 +44,18 @@ def refusal(chapter, check_name, arguments):
     with pytest.raises(AssertionError) as refused:
         check(*arguments)
     return str(refused.value)
+
+
+def accepted(chapter, check_name, arguments, capsys):
+    """Run ``check_name`` of ``chapter`` on ``arguments`` from a seeded global random stream.
+
+    Returns what it printed and whether it left the stream where it found it (a check must not move it).
+    """
+    np.random.seed(5)
+    before = np.random.get_state()
+    strict(getattr(chapter_checks(chapter), check_name))(*arguments)
+    stream_kept = all(np.array_equal(a, b) for a, b in zip(before[1:], np.random.get_state()[1:]))
+    return capsys.readouterr().out, stream_kept
 
 
 def cases(wrong_answers):
