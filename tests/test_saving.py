@@ -112,6 +112,15 @@ def rewrite_config(path, change):
     np.savez(path, **arrays)
 
 
+def refusal_of_a_changed_config(model, tmp_path, change):
+    """The ValueError with which ``Model.load`` refuses ``model``'s file after ``change`` edited its config."""
+    path = model.save(tmp_path / "model")
+    rewrite_config(path, change)
+    with pytest.raises(ValueError) as info:
+        nc.Model.load(path)
+    return str(info.value)
+
+
 @pytest.mark.parametrize("change, words", [
     (lambda c: c.update(version=3), "format version 3; this nncore reads up to version 2"),
     (lambda c: c.update(version=1), "format version 1, whose optimizer state this nncore cannot restore"),
@@ -306,11 +315,7 @@ def test_a_bad_array_is_refused_by_its_name(trained, tmp_path, member, value, wo
     (lambda c: c["layers"][0]["config"].update(n_inputs=2.5), "n_inputs must be a positive integer"),
 ])
 def test_every_config_field_is_checked(trained, tmp_path, change, words):
-    path = trained[0].save(tmp_path / "model")
-    rewrite_config(path, change)
-    with pytest.raises(ValueError) as info:
-        nc.Model.load(path)
-    assert words in str(info.value)
+    assert words in refusal_of_a_changed_config(trained[0], tmp_path, change)
 
 
 def test_a_path_without_npz_saves_and_loads_the_same_file(trained, tmp_path):
@@ -438,11 +443,7 @@ def test_a_zip_bomb_in_place_of_a_buffer_is_refused_by_its_header(normalised, tm
     (lambda c: c["layers"][0]["config"].update(init="xavier"), "unknown init 'xavier'"),
 ])
 def test_schedule_and_init_fields_are_checked(normalised, tmp_path, change, words):
-    path = normalised[0].save(tmp_path / "model")
-    rewrite_config(path, change)
-    with pytest.raises(ValueError) as info:
-        nc.Model.load(path)
-    assert words in str(info.value)
+    assert words in refusal_of_a_changed_config(normalised[0], tmp_path, change)
 
 
 def test_a_schedule_may_end_at_a_learning_rate_of_zero(normalised, tmp_path):
