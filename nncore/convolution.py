@@ -19,11 +19,11 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from . import _checks
-from .layers import Layer, get_parameters, set_parameters
+from .layers import Layer, get_parameters, initial_scale, set_parameters
 from .registry import register
 
 INITS = ("he", "glorot", "book")
-
+"""``nncore.layers.INITS`` with Conv2D's default first, as its messages list them."""
 
 def output_size(size, kernel, stride=1, padding=0):
     r"""How many ``kernel`` windows fit on ``size`` pixels padded by ``padding``.
@@ -130,10 +130,8 @@ class Conv2D(Layer):
         self.stride = _checks.positive_int("stride", stride)
         self.padding = _checks.non_negative_int("padding", padding)
         self.init = _checks.choice("init", init, INITS)
-        fan_in = self.in_channels * self.kernel_size ** 2
-        fan_out = self.out_channels * self.kernel_size ** 2
-        # Python floats, not NumPy's float64 scalars, so that float32 normals (after nnfs.init()) stay float32.
-        std = {"he": (2 / fan_in) ** 0.5, "glorot": (2 / (fan_in + fan_out)) ** 0.5, "book": 0.01}[self.init]
+        std = initial_scale(self.init, self.in_channels * self.kernel_size ** 2,
+                            self.out_channels * self.kernel_size ** 2)
         shape = (self.out_channels, self.in_channels, self.kernel_size, self.kernel_size)
         normals = np.random.randn(*shape) if rng is None else rng.standard_normal(shape)
         self.weights = std * normals

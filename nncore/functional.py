@@ -69,7 +69,7 @@ class Dense:
                                               ACTIVATION_NAMES)
         self.activation = activations.get(self.activation_name)
         self.name = name
-        self.init = _checks.choice("init", init, layers.Dense.INITS)
+        self.init = _checks.choice("init", init, layers.INITS)
         if self.init != "book" and weight_scale is not None:
             raise ValueError(f"weight_scale sets the scale of init='book' only; init={self.init!r} sets its own: "
                              f"pass init or weight_scale, not both (got weight_scale={weight_scale!r})")

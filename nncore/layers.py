@@ -13,6 +13,21 @@ from . import _checks
 from .registry import register
 
 
+INITS = ("book", "glorot", "he")
+"""The initial weights a layer may draw (``initial_scale``)."""
+
+
+def initial_scale(init, fan_in, fan_out, book_scale=0.01):
+    r"""The standard deviation of a layer's initial weights, which are ``scale * randn(...)``.
+
+    ``"book"``: ``book_scale``; ``"glorot"``: :math:`\sqrt{2 / (fan_{in} + fan_{out})}`; ``"he"``:
+    :math:`\sqrt{2 / fan_{in}}`. A Python float, so that float32 draws stay float32 when scaled.
+    """
+    if init == "book":
+        return book_scale
+    return math.sqrt(2 / (fan_in + fan_out if init == "glorot" else fan_in))
+
+
 def get_parameters(layer):
     """Copies of the arrays ``layer`` names in ``layer.params``, as a tuple in that order."""
     return tuple(np.copy(getattr(layer, name)) for name in getattr(layer, "params", ()))
@@ -103,7 +118,6 @@ class Dense(Layer):
 
     params = ("weights", "biases")
     input_ndim = 2
-    INITS = ("book", "glorot", "he")
 
     def __init__(self, n_inputs, n_neurons, weight_regularizer_l1=0., weight_regularizer_l2=0.,
                  bias_regularizer_l1=0., bias_regularizer_l2=0., *, init="book", weight_scale=None, rng=None):
@@ -113,16 +127,12 @@ class Dense(Layer):
         self.weight_regularizer_l2 = _checks.real_number("weight_regularizer_l2", weight_regularizer_l2)
         self.bias_regularizer_l1 = _checks.real_number("bias_regularizer_l1", bias_regularizer_l1)
         self.bias_regularizer_l2 = _checks.real_number("bias_regularizer_l2", bias_regularizer_l2)
-        self.init = _checks.choice("init", init, self.INITS)
-        if self.init == "book":
-            self.weight_scale = _checks.real_number("weight_scale", 0.01 if weight_scale is None else weight_scale,
-                                                    low_open=True)
-        elif weight_scale is not None:
+        self.init = _checks.choice("init", init, INITS)
+        if self.init != "book" and weight_scale is not None:
             raise ValueError(f"weight_scale sets the scale of init='book' only; init={self.init!r} sets its own: "
                              f"pass init or weight_scale, not both (got weight_scale={weight_scale!r})")
-        else:
-            fan = self.n_inputs + self.n_neurons if self.init == "glorot" else self.n_inputs
-            self.weight_scale = math.sqrt(2 / fan)  # a Python float: float32 draws stay float32 when scaled
+        book_scale = _checks.real_number("weight_scale", 0.01 if weight_scale is None else weight_scale, low_open=True)
+        self.weight_scale = initial_scale(self.init, self.n_inputs, self.n_neurons, book_scale)
         if rng is None:
             self.weights = self.weight_scale * np.random.randn(self.n_inputs, self.n_neurons)
         else:
