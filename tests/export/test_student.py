@@ -3,6 +3,7 @@ with the instructor's solutions put back into its stubs every check passes.
 
 Run by `make student-test` after `make student` (it executes every chapter, so it is not part of `make check`).
 """
+import sys
 from pathlib import Path
 
 import nbformat
@@ -10,18 +11,15 @@ import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tools"))
+import make_student  # noqa: E402  (tools/: which cells the learner writes, and the checks under them)
+
 STUDENT = ROOT / "build" / "student"
 CHAPTERS = sorted((ROOT / "notebooks").glob("[0-9][0-9]*_*.ipynb"))
 
 
 def tags(cell):
     return cell.metadata.get("tags", [])
-
-
-def next_check(cells, index):
-    """The first code cell after ``index`` that is not a stub too: a piece may take several cells, checked once."""
-    return next(i for i in range(index + 1, len(cells))
-                if cells[i].cell_type == "code" and "solution" not in tags(cells[i]))
 
 
 @pytest.fixture(params=CHAPTERS, ids=[path.stem for path in CHAPTERS])
@@ -59,15 +57,19 @@ def errors(cell):
 
 
 def test_runs_to_the_first_stub_and_each_check_fails_helpfully(chapter):
-    _, student = chapter
+    teacher, student = chapter
     cells = executed(student)
     stubs = [i for i, cell in enumerate(cells) if "solution" in tags(cell)]
+    exercises = make_student.exercises(teacher)
+    checked = {answer for _, answers, _ in exercises for answer in answers}
+    assert set(stubs) <= checked, f"the stubs in cells {sorted(set(stubs) - checked)} have no check under them"
     failing = [i for i, cell in enumerate(cells)
                if cell.cell_type == "code" and "raises-exception" not in tags(cell) and errors(cell)]
     assert stubs, "a chapter has exercises with stubs"
     assert failing and failing[0] > stubs[0], f"cells {failing} fail before the first stub (cell {stubs[0]})"
-    for stub in stubs:
-        check = cells[next_check(cells, stub)]
+    # A piece may take several stub cells: it is checked once, by the first cell after them that is not a stub.
+    for _, answers, check_index in exercises:
+        check, stub = cells[check_index], answers[-1]
         if errors(check):  # an exercise's check raises
             message = errors(check)[0].evalue
         else:  # a piece's check says "Not yet" and lets the chapter go on with nncore's finished version
@@ -79,7 +81,7 @@ def test_runs_to_the_first_stub_and_each_check_fails_helpfully(chapter):
 def test_the_instructors_solutions_in_the_stubs_pass_every_check(chapter):
     teacher, student = chapter
     for mine, theirs in zip(student.cells, teacher.cells):
-        if "solution" in tags(theirs) or "# BEGIN SOLUTION" in theirs.source:
+        if make_student.is_answer(theirs):
             mine.source = theirs.source
     cells = executed(student)
     failing = [i for i, cell in enumerate(cells)
