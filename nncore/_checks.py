@@ -135,12 +135,13 @@ def within_unit_interval(name, values, *, hint):
     return values
 
 
-def same_shape(name, y_true, y_pred):
-    """Check that targets have exactly the predictions' shape (no silent broadcasting)."""
+def same_shape(name, y_true, shape):
+    """Check that targets have exactly the predictions' ``shape`` (no silent broadcasting)."""
     y_true = as_array(name, y_true)
-    if y_true.shape != y_pred.shape:
-        hint = " (use y.reshape(-1, 1) for one output)" if y_true.ndim == 1 and y_pred.ndim == 2 else ""
-        raise ValueError(f"{name} must have the predictions' shape {y_pred.shape}, got {y_true.shape}{hint}")
+    shape = tuple(shape)
+    if y_true.shape != shape:
+        hint = " (use y.reshape(-1, 1) for one output)" if y_true.ndim == 1 and len(shape) == 2 else ""
+        raise ValueError(f"{name} must have the predictions' shape {shape}, got {y_true.shape}{hint}")
     return y_true
 
 

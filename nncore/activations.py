@@ -18,6 +18,39 @@ def stable_sigmoid(z):
     return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
 
 
+FEW_COLUMNS = 8
+"""Rows shorter than this are reduced column by column (``row_max``, ``row_sum``)."""
+
+
+def row_max(values):
+    """The maximum of each row of the 2-D ``values``, shape ``(N, 1)``.
+
+    NumPy's reduction along a short last axis costs more per element than an operation across whole
+    columns, so rows of fewer than ``FEW_COLUMNS`` values are reduced column by column (the maximum is
+    the same whatever the order).
+    """
+    if values.shape[1] >= FEW_COLUMNS or values.shape[1] == 0:
+        return np.max(values, axis=1, keepdims=True)
+    result = values[:, :1]
+    for column in range(1, values.shape[1]):
+        result = np.maximum(result, values[:, column:column + 1])
+    return result
+
+
+def row_sum(values):
+    """The sum of each row of the 2-D ``values``, shape ``(N, 1)``, bit for bit ``np.sum(values, axis=1)``.
+
+    Rows of fewer than ``FEW_COLUMNS`` values are added column by column, left to right: the order in
+    which NumPy adds so short a row (its pairwise summation starts at 8 values), and faster.
+    """
+    if values.shape[1] >= FEW_COLUMNS or values.shape[1] == 0:
+        return np.sum(values, axis=1, keepdims=True)
+    result = values[:, :1]
+    for column in range(1, values.shape[1]):
+        result = result + values[:, column:column + 1]
+    return result
+
+
 class Activation(Layer):
     """A layer without parameters, checked at the edge like every ``Layer``; ``predictions``; a plain ``repr``."""
 
@@ -40,7 +73,8 @@ class ReLU(Activation):
 
     def _forward(self, inputs, training=False):
         self.inputs = inputs
-        self.output = np.maximum(0, inputs)
+        # The array first: NumPy's fast loop takes the scalar second (np.maximum(0, z) is 1.5-3 times slower).
+        self.output = np.maximum(inputs, 0)
         return self.output
 
     def _backward(self, dvalues):
@@ -61,8 +95,8 @@ class Softmax(Activation):
 
     def _forward(self, inputs, training=False):
         self.inputs = inputs
-        exp_values = np.exp(inputs - np.max(inputs, axis=1, keepdims=True))
-        self.output = exp_values / np.sum(exp_values, axis=1, keepdims=True)
+        exp_values = np.exp(inputs - row_max(inputs))
+        self.output = exp_values / row_sum(exp_values)
         return self.output
 
     def _backward(self, dvalues):

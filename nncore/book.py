@@ -94,6 +94,7 @@ class Model(model.Model):
         print_every = _checks.positive_int("print_every", print_every)
         if batch_size is not None:
             batch_size = _checks.positive_int("batch_size", batch_size)
+        y = self.checked_targets(X, y, batch_size)
         self.accuracy.init(y)
         checked = True
         for epoch in range(1, epochs + 1):

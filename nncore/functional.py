@@ -257,6 +257,7 @@ class Model:
         learning_rate = _checks.real_number("learning_rate", learning_rate, low_open=True)
         batch_size = len(x_train) if batch_size is None else _checks.positive_int("batch_size", batch_size)
         print_every = _checks.positive_int("print_every", print_every)
+        y_train = self.engine.checked_targets(x_train, y_train, batch_size)
         descent = optimizers.SGD(learning_rate)
         checked = True  # the first step checks every layer's input, later steps do the math alone (as Model.train)
         for epoch in range(1, epochs + 1):

@@ -250,7 +250,7 @@ class Dropout(Layer):
         binomial = np.random.binomial if self.rng is None else self.rng.binomial
         mask = binomial(1, self.keep_prob, size=self.inputs.shape) / self.keep_prob
         # In the inputs' float dtype, so that float32 data stays float32 (integer inputs get float64).
-        self.binary_mask = mask.astype(np.result_type(self.inputs.dtype, np.float32))
+        self.binary_mask = mask.astype(np.result_type(self.inputs.dtype, np.float32), copy=False)
         self.output = self.inputs * self.binary_mask
         return self.output
 

@@ -66,7 +66,8 @@ class Loss:
         """Mean loss over the batch; also added to the running totals.
 
         Returns ``data_loss``, or ``(data_loss, regularization_loss)`` when asked.
-        ``checked=False`` skips the checks of ``output`` (a model's own predictions), not those of ``y``.
+        ``checked=False`` skips the checks of ``output`` (a model's own predictions) and of ``y``, which the
+        caller made once with ``targets`` (a training loop checks all of its targets before the first step).
         """
         sample_losses = self.forward(output, y) if checked else self._forward(output, y)
         data_loss = self.accumulate(sample_losses) / len(sample_losses)  # np.mean's number, from the one sum
@@ -94,13 +95,23 @@ class Loss:
         return data_loss, self.regularization_loss()
 
     def forward(self, y_pred, y_true):
-        """Per-sample losses ``(N,)`` of the predictions ``(N, J)``, checked first; the math is ``_forward``."""
-        return self._forward(self._checked_predictions(y_pred), y_true)
+        """Per-sample losses ``(N,)`` of the predictions ``(N, J)``, both arguments checked first; the math is
+        ``_forward``."""
+        y_pred = self._checked_predictions(y_pred)
+        return self._forward(y_pred, self.targets(y_true, y_pred.shape))
 
     def backward(self, dvalues, y_true):
-        """The gradient ``(N, J)`` of the mean loss, after checking ``dvalues``; the math is ``_backward``."""
+        """The gradient ``(N, J)`` of the mean loss, after checking both arguments; the math is ``_backward``."""
         dvalues = _checks.as_array(f"{type(self).__name__}.backward's predictions", dvalues, ndim=2)
-        return self._backward(dvalues, y_true)
+        return self._backward(dvalues, self.targets(y_true, dvalues.shape))
+
+    def targets(self, y_true, shape):
+        """``y_true`` checked against predictions of ``shape``, as the array ``_forward`` and ``_backward`` take.
+
+        Here: exactly the predictions' shape. ``forward`` and ``backward`` check every call's targets; a
+        training loop checks all of its targets once, then gives the steps' math the result.
+        """
+        return _checks.same_shape("y_true", y_true, shape)
 
     def _checked_predictions(self, y_pred):
         return _checks.as_array(f"{type(self).__name__} predictions", y_pred, ndim=2)
@@ -127,8 +138,11 @@ class CategoricalCrossentropy(Loss):
         return _checks.distribution_rows(f"{type(self).__name__} predictions", super()._checked_predictions(y_pred),
                                          hint="apply Softmax first: the loss takes probabilities, not logits")
 
+    def targets(self, y_true, shape):
+        """Sparse labels ``(N,)`` (whole numbers become int64) or one-hot rows ``(N, K)``, checked against ``shape``."""
+        return _checks.class_labels("y_true", y_true, *shape)
+
     def _forward(self, y_pred, y_true):
-        y_true = _checks.class_labels("y_true", y_true, *y_pred.shape)
         clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
         if y_true.ndim == 1:
             correct_confidences = clipped[np.arange(len(clipped)), y_true]
@@ -139,7 +153,6 @@ class CategoricalCrossentropy(Loss):
     def _backward(self, dvalues, y_true):
         r""":math:`-y_{i,j} / \hat y_{i,j} / N`, shape ``(N, K)`` (predictions clipped as in forward)."""
         samples, labels = dvalues.shape
-        y_true = _checks.class_labels("y_true", y_true, samples, labels)
         if y_true.ndim == 1:
             y_true = np.eye(labels, dtype=dvalues.dtype)[y_true]
         clipped = np.clip(dvalues, EPSILON, 1 - EPSILON)
@@ -161,16 +174,17 @@ class BinaryCrossentropy(Loss):
                                             super()._checked_predictions(y_pred),
                                             hint="apply Sigmoid first: the loss takes probabilities")
 
+    def targets(self, y_true, shape):
+        """Targets of the predictions' ``shape``, each in [0, 1]."""
+        return _checks.within_unit_interval("y_true", super().targets(y_true, shape), hint="binary targets are 0 or 1")
+
     def _forward(self, y_pred, y_true):
-        y_true = _checks.within_unit_interval("y_true", _checks.same_shape("y_true", y_true, y_pred),
-                                              hint="binary targets are 0 or 1")
         clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
         sample_losses = -(y_true * np.log(clipped) + (1 - y_true) * np.log(1 - clipped))
         return np.mean(sample_losses, axis=-1)
 
     def _backward(self, dvalues, y_true):
         samples, outputs = dvalues.shape
-        y_true = _checks.same_shape("y_true", y_true, dvalues)
         clipped = np.clip(dvalues, EPSILON, 1 - EPSILON)
         self.dinputs = -(y_true / clipped - (1 - y_true) / (1 - clipped)) / outputs / samples
         return self.dinputs
@@ -181,12 +195,10 @@ class MeanSquaredError(Loss):
     r""":math:`L_i = \frac1J \sum_j (y_{i,j} - \hat y_{i,j})^2`; gradient :math:`-\frac{2}{J}(y - \hat y)/N`."""
 
     def _forward(self, y_pred, y_true):
-        y_true = _checks.same_shape("y_true", y_true, y_pred)
         return np.mean((y_true - y_pred) ** 2, axis=-1)
 
     def _backward(self, dvalues, y_true):
         samples, outputs = dvalues.shape
-        y_true = _checks.same_shape("y_true", y_true, dvalues)
         self.dinputs = -2 * (y_true - dvalues) / outputs / samples
         return self.dinputs
 
@@ -199,12 +211,10 @@ class MeanAbsoluteError(Loss):
     """
 
     def _forward(self, y_pred, y_true):
-        y_true = _checks.same_shape("y_true", y_true, y_pred)
         return np.mean(np.abs(y_true - y_pred), axis=-1)
 
     def _backward(self, dvalues, y_true):
         samples, outputs = dvalues.shape
-        y_true = _checks.same_shape("y_true", y_true, dvalues)
         self.dinputs = np.sign(dvalues - y_true) / outputs / samples
         return self.dinputs
 
@@ -228,16 +238,16 @@ class SoftmaxCategoricalCrossentropy:
     def backward(self, dvalues, y_true):
         """The gradient ``(N, K)`` with respect to the logits, after checking ``dvalues``, the probabilities."""
         dvalues = _checks.as_array("SoftmaxCategoricalCrossentropy.backward's probabilities", dvalues, ndim=2)
-        return self._backward(dvalues, y_true)
+        return self._backward(dvalues, self.loss.targets(y_true, dvalues.shape))
 
     def _backward(self, dvalues, y_true):
-        samples, labels = dvalues.shape
-        y_true = _checks.class_labels("y_true", y_true, samples, labels)
+        """The math of ``backward``, for targets that ``targets`` checked."""
+        samples = len(dvalues)
         if y_true.ndim == 2:
             y_true = np.argmax(y_true, axis=1)  # one-hot rows, checked: exactly their class
-        self.dinputs = dvalues.copy()
+        self.dinputs = dvalues.astype(np.result_type(dvalues.dtype, np.float32))  # a copy, divided in place
         self.dinputs[np.arange(samples), y_true] -= 1
-        self.dinputs = self.dinputs / samples
+        self.dinputs /= samples
         return self.dinputs
 
     def __repr__(self):

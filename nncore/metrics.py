@@ -26,7 +26,7 @@ class Accuracy:
     def calculate(self, predictions, y):
         """Fraction of correct predictions in this batch, as a float."""
         comparisons = self.compare(predictions, y)
-        correct = int(np.sum(comparisons))
+        correct = int(np.count_nonzero(comparisons))
         self.accumulated_sum += correct
         self.accumulated_count += comparisons.size
         return correct / comparisons.size
@@ -123,7 +123,7 @@ def r_squared(y_true, y_pred):
     ``y``, so it ranks fits of the same targets exactly as their MSE does.
     """
     y_pred = _checks.as_array("y_pred", y_pred)
-    y_true = _checks.same_shape("y_true", y_true, y_pred)
+    y_true = _checks.same_shape("y_true", y_true, y_pred.shape)
     if y_true.size < 2:
         raise ValueError(f"y_true must hold at least 2 targets, got {y_true.size}")
     spread = np.sum((y_true - np.mean(y_true)) ** 2)

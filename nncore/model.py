@@ -244,6 +244,7 @@ class Model:
             stopper = EarlyStopping(patience, [layer for layer in self.layers
                                                if getattr(layer, "params", ()) or getattr(layer, "buffers", ())],
                                     format_loss)
+        y = self.checked_targets(X, y, batch_size)
         self.accuracy.init(y)
         history = {key: None if key in EARLY_STOPPING_KEYS else [] for key in HISTORY_KEYS}
         first_step = True
@@ -285,6 +286,21 @@ class Model:
                 print(outcome)
         self.history = history
         return history
+
+    def checked_targets(self, X, y, batch_size=None):
+        """All of ``y`` checked once by the loss (``loss.targets``) against the model's outputs for ``X``.
+
+        Training steps then skip the targets' checks: each batch is a slice of the checked array. The
+        outputs' shape comes from the first batch in inference mode, which draws no random numbers and
+        changes no running statistics (and refuses a bad ``X`` as the first step would). A loss without
+        ``targets`` checks its targets itself.
+        """
+        self._ready("loss")
+        targets = getattr(self.loss, "targets", None)
+        if targets is None:
+            return y
+        first_batch = X if batch_size is None else X[:batch_size]
+        return targets(y, (len(X),) + self.forward(first_batch).shape[1:])
 
     def _train_step(self, X, y, epoch, *, checked):
         """Forward (with the layers' checks if ``checked``), loss, accuracy, backward, one optimizer step."""

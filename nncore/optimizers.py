@@ -60,6 +60,7 @@ class Optimizer:
         self.clipped_at = None  # the value of iterations when clip_gradients last ran
         self.iterations = 0
         self.states = weakref.WeakKeyDictionary()  # layer -> {parameter name: {slot: array}}
+        self.work_arrays = {}  # (shape, dtype, index) -> the scratch array work_array returns
 
     def pre_update_params(self):
         """Set ``current_learning_rate`` for this step (call once per step, not per layer)."""
@@ -111,6 +112,30 @@ class Optimizer:
     def initial_state(self, value, grad):
         """A state array before the first step: zeros of the parameter's shape and dtype."""
         return np.zeros_like(value)
+
+    def work_array(self, shape, dtype, index):
+        """Scratch space of ``shape`` and ``dtype`` for an update's temporaries, kept from step to step.
+
+        Its values mean nothing between calls; ``index`` tells apart the arrays one update needs at once.
+        Writing temporaries into it (``out=``) does the same arithmetic as an expression, bit for bit,
+        without allocating: for a large parameter the allocations cost as much as the arithmetic
+        (Adam on 784x128 float32: 125 us a step with work arrays, 210-260 us without).
+        """
+        key = (shape, np.dtype(dtype), index)
+        array = self.work_arrays.get(key)
+        if array is None:
+            array = self.work_arrays[key] = np.empty(shape, dtype)
+        return array
+
+    def divide_by_root(self, grad, cache):
+        r"""The step :math:`-\eta_t\, g / (\sqrt{c} + \epsilon)` of Adagrad and RMSprop, in a work array."""
+        step = self.work_array(grad.shape, np.result_type(grad, cache), 0)
+        root = self.work_array(cache.shape, cache.dtype, 1)
+        np.multiply(grad, -self.current_learning_rate, out=step)
+        np.sqrt(cache, out=root)
+        root += self.epsilon
+        step /= root
+        return step
 
     def update(self, value, grad, state):
         """Change the array ``value`` in place from ``grad``, reading and writing its ``state`` dict."""
@@ -183,12 +208,19 @@ class SGD(Optimizer):
     def slots(self):
         return ("momentum",) if self.momentum else ()
 
+    def initial_state(self, value, grad):
+        # The dtype that v = mu * v - eta * g gives (float64 if g is).
+        return np.zeros_like(value, dtype=np.result_type(value, grad))
+
     def update(self, value, grad, state):
+        step = np.multiply(grad, self.current_learning_rate, out=self.work_array(grad.shape, grad.dtype, 0))
         if self.momentum:
-            state["momentum"] = self.momentum * state["momentum"] - self.current_learning_rate * grad
-            value += state["momentum"]
+            momentum = state["momentum"]
+            momentum *= self.momentum
+            momentum -= step
+            value += momentum
         else:
-            value += -self.current_learning_rate * grad
+            value -= step
 
     def config(self):
         return {**super().config(), "momentum": self.momentum}
@@ -206,8 +238,8 @@ class Adagrad(Optimizer):
         self.epsilon = _checks.real_number("epsilon", epsilon, low_open=True)
 
     def update(self, value, grad, state):
-        state["cache"] += grad ** 2
-        value += -self.current_learning_rate * grad / (np.sqrt(state["cache"]) + self.epsilon)
+        state["cache"] += np.square(grad, out=self.work_array(grad.shape, grad.dtype, 2))
+        value += self.divide_by_root(grad, state["cache"])
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon}
@@ -224,9 +256,17 @@ class RMSprop(Optimizer):
         self.epsilon = _checks.real_number("epsilon", epsilon, low_open=True)
         self.rho = _checks.real_number("rho", rho, low=0.0, high=1.0)
 
+    def initial_state(self, value, grad):
+        # The dtype that c = rho * c + (1 - rho) * g^2 gives (float64 if g is).
+        return np.zeros_like(value, dtype=np.result_type(value, grad))
+
     def update(self, value, grad, state):
-        state["cache"] = self.rho * state["cache"] + (1 - self.rho) * grad ** 2
-        value += -self.current_learning_rate * grad / (np.sqrt(state["cache"]) + self.epsilon)
+        cache = state["cache"]
+        cache *= self.rho
+        squares = np.square(grad, out=self.work_array(grad.shape, grad.dtype, 2))
+        squares *= 1 - self.rho
+        cache += squares
+        value += self.divide_by_root(grad, cache)
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon, "rho": self.rho}
@@ -255,16 +295,22 @@ class Adam(Optimizer):
         return np.zeros_like(value, dtype=np.result_type(value, grad))
 
     def update(self, value, grad, state):
-        """The equations above, in their order; ``m`` and ``c`` are scaled, then added to, in place."""
+        """The equations above, in their order, each operation in place or into a work array."""
         m, c, t = state["momentum"], state["cache"], self.iterations + 1
+        scaled = self.work_array(grad.shape, grad.dtype, 0)
         m *= self.beta_1
-        m += (1 - self.beta_1) * grad
+        m += np.multiply(grad, 1 - self.beta_1, out=scaled)
         c *= self.beta_2
-        c += (1 - self.beta_2) * grad ** 2
+        c += np.multiply(np.square(grad, out=scaled), 1 - self.beta_2, out=scaled)
         correction_1, correction_2 = 1 - self.beta_1 ** t, 1 - self.beta_2 ** t
-        # m_hat = m / correction_1 and c_hat = c / correction_2 inside one expression, whose temporaries NumPy
-        # reuses: as named arrays they make a 784x128 float32 update 6 times slower (755 vs 125 us).
-        value -= self.current_learning_rate * (m / correction_1) / (np.sqrt(c / correction_2) + self.epsilon)
+        step, root = self.work_array(m.shape, m.dtype, 1), self.work_array(c.shape, c.dtype, 2)
+        np.divide(m, correction_1, out=step)  # m_hat
+        step *= self.current_learning_rate
+        np.divide(c, correction_2, out=root)  # c_hat
+        np.sqrt(root, out=root)
+        root += self.epsilon
+        step /= root
+        value -= step
 
     def config(self):
         return {**super().config(), "epsilon": self.epsilon, "beta_1": self.beta_1, "beta_2": self.beta_2}

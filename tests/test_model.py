@@ -223,12 +223,26 @@ def test_dropout_never_reuses_a_training_mask_after_an_inference_pass(rng):
     np.testing.assert_array_equal(dropout.backward(np.full((4, 3), 2.0)), np.full((4, 3), 2.0))
 
 
-def test_later_batches_skip_array_checks_but_not_label_checks(spiral):
+def test_every_label_is_checked_once_before_the_first_step(spiral):
     X, y = spiral
     y = y.copy()
     y[-1] = 3  # only the last batch holds the bad label
+    model = spiral_model()
+    before = model.get_parameters()
     with pytest.raises(ValueError, match=r"class indices in \[0, 3\), got values from 0 to 3"):
-        spiral_model().train(X, y, batch_size=16, verbose=False)
+        model.train(X, y, batch_size=16, verbose=False)
+    for (weights, biases), (weights_before, biases_before) in zip(model.get_parameters(), before):
+        np.testing.assert_array_equal(weights, weights_before)  # refused before any step
+        np.testing.assert_array_equal(biases, biases_before)
+
+
+def test_whole_number_float_labels_train_as_the_integer_labels_in_every_batch(spiral):
+    X, y = spiral
+    as_ints, as_floats = spiral_model(), spiral_model()
+    as_ints.train(X, y, epochs=3, batch_size=16, verbose=False)
+    as_floats.train(X, y.astype(float), epochs=3, batch_size=16, verbose=False)
+    for (weights, _), (float_weights, _) in zip(as_ints.get_parameters(), as_floats.get_parameters()):
+        np.testing.assert_array_equal(weights, float_weights)
 
 
 def test_array_checks_are_back_on_after_training_even_after_an_error(spiral):

@@ -224,3 +224,50 @@ def test_adamw_repr_and_a_refused_weight_decay_on():
                              "weight_decay=0.01, weight_decay_on=('weights',))")
     with pytest.raises(TypeError, match="weight_decay_on must be a tuple of parameter names, such as"):
         AdamW(weight_decay_on="weights")
+
+
+def sgd_written_out(state, grad, lr):
+    return -lr * grad
+
+
+def momentum_written_out(state, grad, lr):
+    state["v"] = 0.5 * state["v"] - lr * grad
+    return state["v"]
+
+
+def adagrad_written_out(state, grad, lr):
+    state["c"] += grad ** 2
+    return -lr * grad / (np.sqrt(state["c"]) + 1e-7)
+
+
+def rmsprop_written_out(state, grad, lr):
+    state["c"] = 0.9 * state["c"] + (1 - 0.9) * grad ** 2
+    return -lr * grad / (np.sqrt(state["c"]) + 1e-7)
+
+
+@pytest.mark.parametrize("value_dtype, gradient_dtype", [(np.float64, np.float64), (np.float32, np.float32),
+                                                         (np.float32, np.float64), (np.float64, np.float32)])
+@pytest.mark.parametrize("make, written_out", [(lambda: SGD(0.1, decay=1e-2), sgd_written_out),
+                                               (lambda: SGD(0.1, decay=1e-2, momentum=0.5), momentum_written_out),
+                                               (lambda: Adagrad(0.1, decay=1e-2), adagrad_written_out),
+                                               (lambda: RMSprop(0.1, decay=1e-2), rmsprop_written_out)],
+                         ids=["SGD", "SGD momentum", "Adagrad", "RMSprop"])
+def test_work_arrays_change_no_number_of_the_formulas_written_out(make, written_out, value_dtype, gradient_dtype):
+    """The updates write their temporaries into work arrays; the numbers are those of the plain expressions,
+    bit for bit, for every mix of parameter and gradient dtypes (two parameters of one shape share the arrays)."""
+    rng, optimizer = np.random.default_rng(3), make()
+    layer = Dense(3, 4)
+    layer.set_parameters(rng.standard_normal((3, 4)).astype(value_dtype), np.zeros((1, 4), value_dtype))
+    expected = {"weights": layer.weights.copy(), "biases": layer.biases.copy()}
+    # As the optimizers kept them before work arrays: zeros of the parameter's dtype, replaced by each expression.
+    states = {name: {"v": np.zeros_like(value), "c": np.zeros_like(value)} for name, value in expected.items()}
+    for t in range(20):
+        layer.dweights = rng.standard_normal((3, 4)).astype(gradient_dtype)
+        layer.dbiases = rng.standard_normal((1, 4)).astype(gradient_dtype)
+        optimizer.step([layer])
+        lr = 0.1 * (1. / (1. + 1e-2 * t))
+        for name in ("weights", "biases"):
+            expected[name] += written_out(states[name], getattr(layer, "d" + name), lr)
+    for name in ("weights", "biases"):
+        np.testing.assert_array_equal(getattr(layer, name), expected[name])
+        assert getattr(layer, name).dtype == value_dtype
