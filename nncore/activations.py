@@ -22,33 +22,29 @@ FEW_COLUMNS = 8
 """Rows shorter than this are reduced column by column (``row_max``, ``row_sum``)."""
 
 
-def row_max(values):
-    """The maximum of each row of the 2-D ``values``, shape ``(N, 1)``.
+def _reduce_rows(ufunc, values):
+    """``ufunc.reduce`` along each row of the 2-D ``values``, shape ``(N, 1)``; short rows column by column.
 
     NumPy's reduction along a short last axis costs more per element than an operation across whole
-    columns, so rows of fewer than ``FEW_COLUMNS`` values are reduced column by column (the maximum is
-    the same whatever the order).
+    columns, so rows of fewer than ``FEW_COLUMNS`` values are combined column by column, left to right.
     """
     if values.shape[1] >= FEW_COLUMNS or values.shape[1] == 0:
-        return np.max(values, axis=1, keepdims=True)
+        return ufunc.reduce(values, axis=1, keepdims=True)
     result = values[:, :1]
     for column in range(1, values.shape[1]):
-        result = np.maximum(result, values[:, column:column + 1])
+        result = ufunc(result, values[:, column:column + 1])
     return result
+
+
+def row_max(values):
+    """The maximum of each row of the 2-D ``values``, shape ``(N, 1)`` (the same whatever the order)."""
+    return _reduce_rows(np.maximum, values)
 
 
 def row_sum(values):
-    """The sum of each row of the 2-D ``values``, shape ``(N, 1)``, bit for bit ``np.sum(values, axis=1)``.
-
-    Rows of fewer than ``FEW_COLUMNS`` values are added column by column, left to right: the order in
-    which NumPy adds so short a row (its pairwise summation starts at 8 values), and faster.
-    """
-    if values.shape[1] >= FEW_COLUMNS or values.shape[1] == 0:
-        return np.sum(values, axis=1, keepdims=True)
-    result = values[:, :1]
-    for column in range(1, values.shape[1]):
-        result = result + values[:, column:column + 1]
-    return result
+    """The sum of each row of the 2-D ``values``, shape ``(N, 1)``, bit for bit ``np.sum(values, axis=1)``:
+    NumPy adds a row shorter than 8 values left to right too (its pairwise summation starts at 8)."""
+    return _reduce_rows(np.add, values)
 
 
 class Activation(Layer):
