@@ -395,4 +395,4 @@ def check_best_line_mse(best_line_mse, X_train, y_train, identity_mse):
     expect(np.isclose(float(identity_mse), bound, rtol=1e-3),
            f"the identity network's training MSE {float(identity_mse):.6f} is not the bound {bound:.6f}: did it train?")
     correct(f"the best line through the training points has MSE {bound:.4f}, and the identity network's training "
-            "MSE (median of its last 500 epochs) is within 0.1% of it: it has found that line")
+            "MSE (median of its last 200 epochs) is within 0.1% of it: it has found that line")
