@@ -11,14 +11,21 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
+# Python keeps all bytecode, the installed packages' and the course's own modules' and tests', in .venv/pycache,
+# out of the source folders, even where PYTHONDONTWRITEBYTECODE is set: a second run then neither compiles them
+# nor rewrites the tests' asserts again (about 3 s in each pytest worker).
+export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
+export PYTHONDONTWRITEBYTECODE :=
 # Chapters run offline and write nothing into the repository (tools/guard/sitecustomize.py enforces both).
 GUARD := PYTHONPATH=$(CURDIR)/tools/guard
 # The grading tests start a kernel per fixture notebook: `make grade-test` runs them, .ci/run calls it.
-# pytest-xdist runs tests on every core; `--dist loadfile` keeps each chapter's cells on one worker, in order.
+# pytest-xdist runs tests on every core; conftest.py keeps each chapter's cells on one worker, in order, and
+# hands out the longest work first.
 PARALLEL := -n auto
-UNIT_TESTS := $(PYTHON) -m pytest -p no:cacheprovider $(PARALLEL) tests --ignore=tests/export --ignore=tests/test_grade.py
+UNIT_TEST_PATHS := tests --ignore=tests/export --ignore=tests/test_grade.py
+UNIT_TESTS := $(PYTHON) -m pytest -p no:cacheprovider $(PARALLEL) $(UNIT_TEST_PATHS)
 # NBVAL_OPTS adds pytest options to the notebook runs (tools/bench.py asks for a --junitxml report).
-NBVAL := $(GUARD) $(PYTHON) -m pytest -p no:cacheprovider $(PARALLEL) --dist loadfile --nbval --nbval-current-env $(NBVAL_OPTS)
+NBVAL := $(GUARD) $(PYTHON) -m pytest -p no:cacheprovider $(PARALLEL) --nbval --nbval-current-env $(NBVAL_OPTS)
 
 .PHONY: help setup lab check test notebooks execute html html-test student student-test grade grade-test browser-test bench clean
 
@@ -26,7 +33,9 @@ help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/:.*## /\t/' | expand -t 14
 
 # uv (pinned, from the package index) installs the requirements several times faster than pip; where it cannot
-# be installed or fails, pip installs the same pins.
+# be installed or fails, pip installs the same pins. Then every installed module is compiled once into the
+# bytecode cache (PYTHONPYCACHEPREFIX, above), so that no kernel or test process compiles Jupyter and matplotlib
+# again: where PYTHONDONTWRITEBYTECODE is set, each import of them used to take twice as long.
 UV := uv==0.13.8
 
 $(SETUP): requirements.txt pyproject.toml
@@ -34,6 +43,7 @@ $(SETUP): requirements.txt pyproject.toml
 	@echo "installing the pinned requirements and nncore into $(VENV) with $(UV) (pip where uv cannot be installed)"
 	@{ $(PYTHON) -m pip install --quiet $(UV) 2>/dev/null && $(PYTHON) -m uv pip install --quiet --python $(PYTHON) -r requirements.txt; } \
 	  || { echo "uv is not available here: installing with pip"; $(PYTHON) -m pip install --quiet -r requirements.txt; }
+	$(PYTHON) -m compileall -q -j 0 $(VENV)/lib >/dev/null
 	touch $(SETUP)
 
 setup: $(SETUP)  ## Create .venv and install the pinned requirements and nncore (editable)
@@ -41,9 +51,8 @@ setup: $(SETUP)  ## Create .venv and install the pinned requirements and nncore 
 lab: $(SETUP)  ## Open JupyterLab on the course
 	$(VENV)/bin/jupyter lab --ServerApp.root_dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
-check: $(SETUP)  ## Unit tests, then every notebook re-executed and compared by nbval (strict)
-	$(UNIT_TESTS)
-	$(NBVAL) notebooks
+check: $(SETUP)  ## Unit tests and every notebook re-executed and compared by nbval (strict), in one run
+	$(NBVAL) $(UNIT_TEST_PATHS) notebooks
 
 test: $(SETUP)  ## Unit tests only
 	$(UNIT_TESTS)

@@ -4,6 +4,7 @@ import json
 import re
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import nbformat
@@ -44,20 +45,54 @@ sys.exit({int(fail)})
     return result.returncode, calls
 
 
-def test_check_runs_the_unit_tests_then_nbval_strictly_over_every_notebook(tmp_path):
+def test_check_runs_the_unit_tests_and_nbval_strictly_over_every_notebook_in_one_run(tmp_path):
     code, calls = run_make("check", tmp_path)
-    assert code == 0 and [call["args"][:2] for call in calls] == [["-m", "pytest"]] * 2, calls
-    unit, notebooks = (call["args"] for call in calls)
-    assert "tests" in unit and "--nbval" not in unit
-    assert "--nbval" in notebooks and "--nbval-lax" not in notebooks and notebooks[-1] == "notebooks"
-    assert "-n" in unit and "-n" in notebooks, "make check runs tests and chapters on every core (pytest-xdist)"
-    # Any other distribution sends the cells of one chapter to different kernels, and they fail.
-    assert notebooks[notebooks.index("--dist") + 1] == "loadfile", notebooks
+    assert code == 0 and [call["args"][:2] for call in calls] == [["-m", "pytest"]], calls
+    args = calls[0]["args"]
+    assert "tests" in args and "notebooks" in args, "the unit tests and the chapters share one run and both cores"
+    assert "--nbval" in args and "--nbval-lax" not in args
+    assert "-n" in args, "make check runs tests and chapters on every core (pytest-xdist)"
+    # Only conftest.py's scheduling keeps the cells of a chapter in one kernel: no other may be asked for.
+    assert "--dist" not in args, args
+    assert calls[0]["PYTHONPATH"].endswith("tools/guard"), "the chapters run under the guard"
 
 
-def test_check_stops_with_an_error_when_the_unit_tests_fail(tmp_path):
+def test_check_stops_with_an_error_when_its_run_fails(tmp_path):
     code, calls = run_make("check", tmp_path, fail=True)
     assert code != 0 and len(calls) == 1, calls
+
+
+def _root_conftest():
+    spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_cells_of_a_notebook_are_one_unit_of_work_and_every_other_test_its_own():
+    split_scope = _root_conftest().NotebookScheduling._split_scope
+    cells = {split_scope(None, f"notebooks/08_regression.ipynb::Cell {n}") for n in range(3)}
+    assert cells == {"notebooks/08_regression.ipynb"}
+    tests = ["tests/test_layers.py::test_a", "tests/test_layers.py::test_b[1]", "tests/test_layers.py::test_b[2]"]
+    assert [split_scope(None, test) for test in tests] == tests
+
+
+def test_the_longest_work_is_handed_out_first_and_cells_keep_their_order():
+    class Item:
+        def __init__(self, path, chapter=None):
+            self.path = Path(path)
+            if chapter is not None:
+                self.callspec = types.SimpleNamespace(params={"chapter": chapter})
+
+    items = [Item("tests/test_layers.py"), Item("notebooks/01_neurons.ipynb"), Item("notebooks/13_deep.ipynb"),
+             Item("tests/test_book_chapters.py", 15), Item("notebooks/01_neurons.ipynb"),
+             Item("tests/test_book_chapters.py", 18), Item("notebooks/13_deep.ipynb")]
+    cells_01 = [items[1], items[4]]
+    _root_conftest().pytest_collection_modifyitems(items)
+    assert [item.path.name for item in items] == [
+        "test_book_chapters.py", "test_book_chapters.py", "13_deep.ipynb", "13_deep.ipynb", "01_neurons.ipynb",
+        "01_neurons.ipynb", "test_layers.py"]
+    assert items[0].callspec.params["chapter"] == 18 and items[4:6] == cells_01
 
 
 def test_ci_runs_make_check_first_then_only_targets_the_makefile_describes():
@@ -100,7 +135,7 @@ def test_executor_writes_clean_metadata(tmp_path):
 
 
 GUARD_PROBE = """
-import os, socket, sitecustomize
+import os, socket, sitecustomize, sys
 with socket.socket() as sock:
     try:
         sitecustomize._check_address(sock, ("192.0.2.1", 80))
@@ -115,16 +150,23 @@ import tempfile
 with tempfile.TemporaryFile("w") as file:
     file.write("fine")
 print("temporary files are fine")
+cached = os.path.join(sys.pycache_prefix, "guard-probe.pyc")  # the Makefile's bytecode cache, inside .venv
+os.makedirs(sys.pycache_prefix, exist_ok=True)
+with open(cached, "wb") as file:
+    file.write(b"fine")
+os.remove(cached)
+print("the bytecode cache is fine")
 """
 
 
 def test_guard_blocks_the_network_and_writes_into_the_repository():
     result = subprocess.run([sys.executable, "-c", GUARD_PROBE], capture_output=True, text=True, check=True,
-                            env={"PYTHONPATH": str(ROOT / "tools" / "guard"), "PATH": ""})
+                            env={"PYTHONPATH": str(ROOT / "tools" / "guard"), "PATH": "",
+                                 "PYTHONPYCACHEPREFIX": str(ROOT / ".venv" / "pycache")})
     assert result.stdout.splitlines() == [
         "blocked: the course runs offline: a connection to 192.0.2.1 was blocked",
         "blocked: a chapter may not write into the repository; use a temporary folder (tried notebooks/stray.txt)",
-        "temporary files are fine"]
+        "temporary files are fine", "the bytecode cache is fine"]
     assert not (ROOT / "notebooks" / "stray.txt").exists()
 
 

@@ -2,7 +2,8 @@
 
 It makes a chapter fail loudly if it reaches the network or writes into the repository:
 - a socket may connect only to the loopback interface (the kernel itself talks to Jupyter over 127.0.0.1);
-- a file may be opened for writing anywhere but inside the repository (temporary folders are fine).
+- a file may be opened for writing anywhere but inside the repository (temporary folders are fine; so is
+  Python's bytecode cache, which the Makefile keeps in .venv/pycache).
 """
 import os
 import socket
@@ -35,6 +36,8 @@ def _audit(event, args):
         writing = (mode and any(c in mode for c in "wax+")) or (flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
         if writing:
             path = os.path.abspath(os.fsdecode(args[0]))
+            if sys.pycache_prefix and path.startswith(os.path.abspath(sys.pycache_prefix) + os.sep):
+                return  # Python's own bytecode cache (PYTHONPYCACHEPREFIX), not a chapter's file
             if path == _REPOSITORY or path.startswith(_REPOSITORY + os.sep):
                 raise PermissionError(f"a chapter may not write into the repository; use a temporary folder "
                                       f"(tried {os.path.relpath(path, _REPOSITORY)})")

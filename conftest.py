@@ -1,0 +1,35 @@
+"""How pytest-xdist shares the work of `make check` (unit tests and notebooks in one run) among the cores.
+
+- A notebook's cells are one unit of work: one worker executes them in order, in one kernel, as nbval needs.
+  Every other test is a unit of its own.
+- Units go out in collection order, each to the next worker that is free, and the longest come first: the book's
+  chapter listings (the longest single tests), then the notebooks from the last chapter back (the later chapters
+  train longer), then the short unit tests, which fill the gaps. No worker is left with a long unit while the
+  others idle.
+"""
+from xdist.scheduler import LoadScopeScheduling
+
+
+class NotebookScheduling(LoadScopeScheduling):
+    """xdist's scheduling by scope, with a notebook file as the scope of its cells and a test as its own scope."""
+
+    def _split_scope(self, nodeid):
+        path = nodeid.split("::", 1)[0]
+        return path if path.endswith(".ipynb") else nodeid
+
+
+def pytest_xdist_make_scheduler(config, log):
+    config.option.loadscopereorder = False  # keep the order below, not the largest scope first
+    return NotebookScheduling(config, log)
+
+
+def _longest_first(item):
+    if item.path.name == "test_book_chapters.py":
+        return 0, -item.callspec.params.get("chapter", 10)  # chapter 10's listing runs once per optimizer
+    if item.path.suffix == ".ipynb":
+        return 1, -int(item.path.name.split("_")[0])
+    return 2, 0
+
+
+def pytest_collection_modifyitems(items):
+    items.sort(key=_longest_first)  # a stable sort: the cells of a notebook keep their order
