@@ -340,7 +340,7 @@ def test_early_stopping_restores_batchnorm_running_statistics(rng):
     history = model.train(X, rng.integers(0, 3, 20), epochs=300, batch_size=10, validation_data=validation,
                           patience=3, verbose=False)
     assert history["stopped_epoch"] is not None
-    assert model.evaluate(*validation, verbose=False)[0] == min(history["val_loss"])
+    assert model.evaluate(*validation, batch_size=10, verbose=False)[0] == min(history["val_loss"])
 
 
 def test_without_patience_the_early_stopping_keys_are_none(spiral):
