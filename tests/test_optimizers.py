@@ -271,3 +271,40 @@ def test_work_arrays_change_no_number_of_the_formulas_written_out(make, written_
     for name in ("weights", "biases"):
         np.testing.assert_array_equal(getattr(layer, name), expected[name])
         assert getattr(layer, name).dtype == value_dtype
+
+
+@pytest.mark.parametrize("make", [lambda: SGD(0.1), lambda: SGD(0.1, momentum=0.5), lambda: Adagrad(0.1),
+                                  lambda: RMSprop(0.01), lambda: Adam(0.01)], ids=["SGD", "momentum", "Adagrad",
+                                                                                    "RMSprop", "Adam"])
+def test_step_on_packed_parameters_gives_the_numbers_of_update_params_on_each_layer(make, monkeypatch):
+    """step() packs the small parameters (here all but a 200x100 weight matrix, over MAX_PACKED_SIZE) and
+    rebuilds the packing after set_state and after a change of dtype; every number as update_params layer by layer."""
+    import nncore.packing
+    monkeypatch.setattr(nncore.packing, "MAX_PACKED_SIZE", 10_000)
+    rng = np.random.default_rng(5)
+    stacks = [[Dense(200, 100), Dense(100, 3), Dense(3, 2)] for _ in range(2)]
+    for a, b in zip(*stacks):
+        b.set_parameters(a.weights.copy(), a.biases.copy())
+    packed, one_by_one = make(), make()
+    for t in range(6):
+        dtype = np.float32 if t >= 4 else np.float64
+        for a, b in zip(*stacks):
+            for name in a.params:
+                grad = rng.standard_normal(getattr(a, name).shape).astype(dtype)
+                setattr(a, "d" + name, grad)
+                setattr(b, "d" + name, grad.copy())
+        packed.step(stacks[0])
+        one_by_one.pre_update_params()
+        for layer in stacks[1]:
+            one_by_one.update_params(layer)
+        one_by_one.post_update_params()
+        if t == 2:
+            for layer in stacks[0]:
+                packed.set_state(layer, {name: {slot: array.copy() for slot, array in slots.items()}
+                                         for name, slots in packed.get_state(layer).items()})
+    for a, b in zip(*stacks):
+        for name in a.params:
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+            for slot in packed.slots:
+                np.testing.assert_array_equal(packed.get_state(a)[name][slot], one_by_one.get_state(b)[name][slot])
+    assert len(packed.packed.one_by_one) == 1
