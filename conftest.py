@@ -2,10 +2,10 @@
 
 - A notebook's cells are one unit of work: one worker executes them in order, in one kernel, as nbval needs.
   Every other test is a unit of its own.
-- Units go out in collection order, each to the next worker that is free, and the longest come first: the book's
-  chapter listings (the longest single tests), then the notebooks from the last chapter back (the later chapters
-  train longer), then the short unit tests, which fill the gaps. No worker is left with a long unit while the
-  others idle.
+- Units go out in collection order, each to the next worker that is free, and the longest come first: the
+  notebooks from the last chapter back (the later chapters train longer, 10 to 30 s each), then the book's chapter
+  listings (a few seconds each), then the short unit tests, which fill the gaps. No worker is left with a long
+  unit while the others idle.
 """
 from xdist.scheduler import LoadScopeScheduling
 
@@ -24,10 +24,10 @@ def pytest_xdist_make_scheduler(config, log):
 
 
 def _longest_first(item):
-    if item.path.name == "test_book_chapters.py":
-        return 0, -item.callspec.params.get("chapter", 10)  # chapter 10's listing runs once per optimizer
     if item.path.suffix == ".ipynb":
-        return 1, -int(item.path.name.split("_")[0])
+        return 0, -int(item.path.name.split("_")[0])
+    if item.path.name == "test_book_chapters.py":
+        return 1, -item.callspec.params.get("chapter", 10)  # chapter 10's listing runs once per optimizer
     return 2, 0
 
 

@@ -1,8 +1,10 @@
 """The book's chapter listings run on ``from nncore.book import *`` and print what they print on book-style
 classes: the same lines, every number within 0.01 (``tests/book_chapters.py`` holds both).
 
-The listings run shortened (301 epochs, 3 for the batched digits chapters); ``NNCORE_BOOK_LENGTH=book`` runs them
-at the book's own lengths (10,001 epochs, 10,000 random-search iterations, 10 batched epochs), some minutes."""
+The listings run shortened (301 epochs, 3 for the batched digits chapters, and chapter 18's model of 512 neurons
+with dropout on 100 spiral samples per class instead of 1,000, a tenth of the arithmetic of its every epoch);
+``NNCORE_BOOK_LENGTH=book`` runs them at the book's own lengths (10,001 epochs, 10,000 random-search iterations,
+10 batched epochs, 1,000 samples), some minutes."""
 import contextlib
 import io
 import os
@@ -17,8 +19,8 @@ import book_chapters
 from book_reference import nnfs_initialised
 
 LENGTHS = {
-    "short": {"EPOCHS": 301, "ITERATIONS": 903, "BATCHED_EPOCHS": 3},
-    "book": {"EPOCHS": 10001, "ITERATIONS": 10000, "BATCHED_EPOCHS": 10},
+    "short": {"EPOCHS": 301, "ITERATIONS": 903, "BATCHED_EPOCHS": 3, "WIDE_SAMPLES": 100},
+    "book": {"EPOCHS": 10001, "ITERATIONS": 10000, "BATCHED_EPOCHS": 10, "WIDE_SAMPLES": 1000},
 }[os.environ.get("NNCORE_BOOK_LENGTH", "short")]
 WITHOUT_NNFS = {2}  # chapter 2 multiplies lists before the book introduces nnfs.init()
 NUMBER = re.compile(r"-?\d+\.\d+(?:e-?\d+)?|-?\d+")
