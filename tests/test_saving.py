@@ -208,8 +208,9 @@ def test_a_device_behind_a_symlink_is_refused_at_once(tmp_path):
 
 
 def add_member(path, member, megabytes_of_zeros, *, npy_header=None):
-    """Append to the archive ``path`` a deflated member of zeros: 100 MB compress to about 100 KB."""
-    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+    """Append to the archive ``path`` a deflated member of zeros: 100 MB compress to about 450 KB at the fastest
+    level, in a quarter of the default level's time."""
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         with archive.open(member, "w", force_zip64=True) as stream:
             if npy_header is not None:
                 stream.write(npy_header)
