@@ -1,8 +1,8 @@
 """The book's chapters as scripts, and book-style classes written here to run them on.
 
 Each script in ``CHAPTERS`` is the final listing of a chapter of *Neural Networks from Scratch in Python*
-(re-typed in its style, with smaller epoch counts, and chapter 18's 512-neuron model on fewer samples): it uses the book's class names and prints what the
-book's listing prints. ``BOOK_CLASSES`` holds book-style classes of chapters 2-17 (on
+(re-typed in its style, with smaller epoch counts, and chapter 18's 512-neuron model on fewer samples): it uses
+the book's class names and prints what the book's listing prints. ``BOOK_CLASSES`` holds book-style classes of chapters 2-17 (on
 ``tests/book_reference.py``'s dense layer, ReLU and Adam), written for these tests from the book's formulas, and ``BOOK_MODEL_CLASSES`` those of chapters 18 and 19 (a ``Model`` and layers that take
 ``training``); ``tests/test_book_chapters.py`` runs every script once on them and once on
 ``from nncore.book import *`` and compares the printed lines.
