@@ -124,13 +124,17 @@ class Optimizer:
             raise ValueError(f"{layer!r} has no gradient d{name} yet: call backward before the optimizer's step")
         return value, grad
 
-    def update_parameter(self, layer, name):
-        """Update ``layer.<name>`` in place, creating its state at its first step."""
-        value, grad = self.parameter_and_gradient(layer, name)
+    def parameter_state(self, layer, name, value, grad):
+        """``{slot: array}`` of ``layer.<name>``, created with ``initial_state`` at its first step."""
         layer_state = self.layer_state(layer)
         if name not in layer_state:
             layer_state[name] = {slot: self.initial_state(value, grad) for slot in self.slots}
-        self.update(value, grad, layer_state[name])
+        return layer_state[name]
+
+    def update_parameter(self, layer, name):
+        """Update ``layer.<name>`` in place, creating its state at its first step."""
+        value, grad = self.parameter_and_gradient(layer, name)
+        self.update(value, grad, self.parameter_state(layer, name, value, grad))
 
     def initial_state(self, value, grad):
         """A state array before the first step: zeros of the parameter's shape and dtype."""

@@ -16,30 +16,24 @@ class PackedGroup:
     """Parameters of one dtype, one gradient dtype and one state dtype per slot, laid end to end."""
 
     def __init__(self, optimizer, entries):
-        """``entries``: ``(layer, name, value, grad)`` of every parameter in the group."""
+        """``entries``: ``(layer, name, value, grad, state)`` of every parameter in the group, ``state`` its
+        ``{slot: array}`` so far."""
         self.optimizer = optimizer
         self.entries, offset = [], 0
-        for layer, name, value, _ in entries:
+        for layer, name, value, _, _ in entries:
             self.entries.append((layer, name, slice(offset, offset + value.size), value.shape))
             offset += value.size
         first_value, first_grad = entries[0][2], entries[0][3]
         self.value_dtype, self.grad_dtype = first_value.dtype, first_grad.dtype
         self.grad = np.empty(offset, self.grad_dtype)
-        self.state, self.views = {}, []
-        for slot in optimizer.slots:
-            self.state[slot] = np.concatenate([self.initial(layer, name, value, grad, slot).ravel()
-                                               for layer, name, value, grad in entries])
+        self.state = {slot: np.concatenate([state[slot].ravel() for *_, state in entries]) for slot in optimizer.slots}
+        self.views = []
         # Each parameter's state becomes a view of the packed arrays: update_params, get_state and
         # Model.save see and change the same numbers.
         for layer, name, part, shape in self.entries:
             views = {slot: packed[part].reshape(shape) for slot, packed in self.state.items()}
             optimizer.layer_state(layer)[name] = views
             self.views.append(views)
-
-    def initial(self, layer, name, value, grad, slot):
-        """The parameter's state so far, or the optimizer's initial state before its first step."""
-        existing = self.optimizer.layer_state(layer).get(name)
-        return existing[slot] if existing is not None else self.optimizer.initial_state(value, grad)
 
     def matches(self):
         """Whether every parameter still has the shape and dtypes, and the state arrays, the group was built with."""
@@ -73,16 +67,10 @@ class PackedParameters:
                 if value.size > MAX_PACKED_SIZE or grad.shape != value.shape:
                     self.one_by_one.append((layer, name))  # a wrong shape fails there as it would unpacked
                     continue
-                existing = optimizer.layer_state(layer).get(name)
-                state_dtypes = tuple(np.asarray(existing[slot]).dtype for slot in optimizer.slots) \
-                    if existing is not None else None
-                key = (value.dtype, grad.dtype, state_dtypes or self.initial_dtypes(value, grad))
-                groups.setdefault(key, []).append((layer, name, value, grad))
+                state = optimizer.parameter_state(layer, name, value, grad)
+                key = (value.dtype, grad.dtype, tuple(state[slot].dtype for slot in optimizer.slots))
+                groups.setdefault(key, []).append((layer, name, value, grad, state))
         self.groups = [PackedGroup(optimizer, entries) for entries in groups.values()]
-
-    def initial_dtypes(self, value, grad):
-        """The dtype of each slot's initial state, as the optimizer would create it."""
-        return tuple(self.optimizer.initial_state(value[:0], grad[:0]).dtype for _ in self.optimizer.slots)
 
     def matches(self, layers):
         """Whether ``layers`` are the layers this packing was built for, in the same state."""
