@@ -154,7 +154,12 @@ class Dense(Layer):
     def _forward(self, inputs, training=False):
         """Compute ``inputs @ W + b``: ``(N, n_inputs) -> (N, n_neurons)``."""
         self.inputs = inputs
-        self.output = np.dot(inputs, self.weights) + self.biases
+        output = np.dot(inputs, self.weights)
+        if output.dtype == np.result_type(output, self.biases):
+            output += self.biases  # in place: the same sums as "+", without a second (N, n_neurons) array
+        else:
+            output = output + self.biases
+        self.output = output
         return self.output
 
     def _backward(self, dvalues):
@@ -165,7 +170,7 @@ class Dense(Layer):
         A model's first layer skips :math:`\partial X` (``needs_input_gradient = False``): nothing uses it.
         """
         self.dweights = np.dot(self.inputs.T, dvalues)
-        self.dbiases = np.sum(dvalues, axis=0, keepdims=True)
+        self.dbiases = dvalues.sum(axis=0, keepdims=True)
         self._add_penalty_gradients()
         self.dinputs = np.dot(dvalues, self.weights.T) if self.needs_input_gradient else None
         return self.dinputs

@@ -77,7 +77,7 @@ class Loss:
 
     def accumulate(self, sample_losses):
         """Add a batch's per-sample losses to the totals since ``new_pass()``; returns their sum."""
-        batch_sum = np.sum(sample_losses)
+        batch_sum = np.asarray(sample_losses).sum()
         self.accumulated_sum += batch_sum
         self.accumulated_count += len(sample_losses)
         if self.ceiling is not None and batch_sum > 0.5 * self.ceiling * len(sample_losses):
@@ -143,11 +143,11 @@ class CategoricalCrossentropy(Loss):
         return _checks.class_labels("y_true", y_true, *shape)
 
     def _forward(self, y_pred, y_true):
-        clipped = np.clip(y_pred, EPSILON, 1 - EPSILON)
         if y_true.ndim == 1:
-            correct_confidences = clipped[np.arange(len(clipped)), y_true]
+            # The target's confidence first, then clipped: the same numbers as clipping every entry.
+            correct_confidences = np.clip(y_pred[np.arange(len(y_pred)), y_true], EPSILON, 1 - EPSILON)
         else:
-            correct_confidences = np.sum(clipped * y_true, axis=1)
+            correct_confidences = (np.clip(y_pred, EPSILON, 1 - EPSILON) * y_true).sum(axis=1)
         return -np.log(correct_confidences)
 
     def _backward(self, dvalues, y_true):

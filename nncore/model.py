@@ -311,7 +311,7 @@ class Model:
                            self.optimizer.current_learning_rate)
         self.accuracy.calculate(self.output_layer_activation.predictions(output), y)
         self.backward(output, y, checked=checked)
-        self.optimizer.step(self.trainable_layers)
+        self.optimizer.step(self.trainable_layers, checked=checked)
 
     def evaluate(self, X_val, y_val, *, batch_size=None, verbose=True):
         """Data loss and accuracy on ``(X_val, y_val)`` in inference mode (dropout off); returns ``(loss, accuracy)``."""

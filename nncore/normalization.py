@@ -97,8 +97,8 @@ class BatchNorm(Layer):
         \partial\hat x_i \hat x_i)`, :math:`\sigma' = \sqrt{\sigma^2 + \epsilon}`; after an inference
         pass (constant statistics) :math:`\partial x = \partial\hat x / \sigma'`.
         """
-        self.dgamma = np.sum(dvalues * self.xhat, axis=0, keepdims=True)
-        self.dbeta = np.sum(dvalues, axis=0, keepdims=True)
+        self.dgamma = (dvalues * self.xhat).sum(axis=0, keepdims=True)
+        self.dbeta = dvalues.sum(axis=0, keepdims=True)
         if not self.needs_input_gradient:
             self.dinputs = None
             return self.dinputs
@@ -108,8 +108,8 @@ class BatchNorm(Layer):
             return self.dinputs
         n_samples = len(dvalues)
         self.dinputs = (1 / n_samples) * self.inv_std * (
-            n_samples * dxhat - np.sum(dxhat, axis=0, keepdims=True)
-            - self.xhat * np.sum(dxhat * self.xhat, axis=0, keepdims=True))
+            n_samples * dxhat - dxhat.sum(axis=0, keepdims=True)
+            - self.xhat * (dxhat * self.xhat).sum(axis=0, keepdims=True))
         return self.dinputs
 
     def config(self):

@@ -178,18 +178,21 @@ class Optimizer:
         """Count the step that was just taken."""
         self.iterations += 1
 
-    def step(self, layers):
+    def step(self, layers, *, checked=True):
         """One complete update of every layer in the list ``layers`` (their gradients clipped first, with ``clip_norm``).
 
         The same numbers as ``update_params`` on each layer. Parameters of at most ``packing.MAX_PACKED_SIZE``
         elements take one ``increment`` together (per dtype), unless a subclass changes ``update_params`` or
-        ``update``, which that would bypass.
+        ``update``, which that would bypass. With ``checked`` (the default) the packing is first compared with
+        ``layers`` and their gradients, and rebuilt if any changed; ``checked=False``, for a training loop's
+        later steps, reuses the previous step's packing as it is: the same layers, their gradients of the same
+        shapes and dtypes.
         """
         self.pre_update_params()
         if self.clip_norm is not None:
             self.clip_gradients(layers)
         if type(self).update_params is Optimizer.update_params and type(self).update is Optimizer.update:
-            if self.packed is None or not self.packed.matches(layers):
+            if self.packed is None or (checked and not self.packed.matches(layers)):
                 self.packed = packing.PackedParameters(self, layers)
             self.packed.update()
         else:

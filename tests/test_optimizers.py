@@ -308,3 +308,45 @@ def test_step_on_packed_parameters_gives_the_numbers_of_update_params_on_each_la
             for slot in packed.slots:
                 np.testing.assert_array_equal(packed.get_state(a)[name][slot], one_by_one.get_state(b)[name][slot])
     assert len(packed.packed.one_by_one) == 1
+
+
+def test_a_models_unchecked_steps_reuse_the_packing_its_checked_first_step_built(monkeypatch):
+    """Model.train's later steps pass checked=False: the packing is built at the first step of a run and
+    compared with the layers only at a checked step (the first of every train call), never rebuilt."""
+    import nncore
+    import nncore.packing
+    built, compared = [], []
+    original_init, original_matches = nncore.packing.PackedParameters.__init__, nncore.packing.PackedParameters.matches
+    monkeypatch.setattr(nncore.packing.PackedParameters, "__init__",
+                        lambda self, *args: built.append(1) or original_init(self, *args))
+    monkeypatch.setattr(nncore.packing.PackedParameters, "matches",
+                        lambda self, layers: compared.append(1) or original_matches(self, layers))
+    rng = np.random.default_rng(0)
+    X, y = rng.standard_normal((40, 2)), rng.integers(0, 3, 40)
+    model = nncore.Model(Dense(2, 8), nncore.ReLU(), Dense(8, 3), nncore.Softmax(),
+                         loss=nncore.CategoricalCrossentropy(), optimizer=Adam(0.01),
+                         accuracy=nncore.CategoricalAccuracy())
+    model.train(X, y, epochs=3, batch_size=10, verbose=False)
+    assert (len(built), len(compared)) == (1, 0)
+    model.train(X, y, epochs=3, batch_size=10, verbose=False)
+    assert (len(built), len(compared)) == (1, 1)
+
+
+def test_an_unchecked_step_gives_the_numbers_of_a_checked_one():
+    """step(layers, checked=False) skips comparing the packing with the layers, and nothing else."""
+    rng = np.random.default_rng(4)
+    stacks = [[Dense(3, 5), Dense(5, 2)] for _ in range(2)]
+    for a, b in zip(*stacks):
+        b.set_parameters(a.weights.copy(), a.biases.copy())
+    checked, unchecked = Adam(0.01), Adam(0.01)
+    for t in range(5):
+        for a, b in zip(*stacks):
+            for name in a.params:
+                grad = rng.standard_normal(getattr(a, name).shape)
+                setattr(a, "d" + name, grad)
+                setattr(b, "d" + name, grad.copy())
+        checked.step(stacks[0])
+        unchecked.step(stacks[1], checked=t == 0)
+    for a, b in zip(*stacks):
+        for name in a.params:
+            np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
