@@ -66,6 +66,14 @@ def test_no_untagged_errors_or_stderr(notebook):
                 assert output.name == "stdout", f"code cell {index} writes to stderr: {output.text[:120]!r}"
 
 
+def test_every_check_passes(notebook):
+    """No check under the instructor's solutions says "Not yet" (`make check` re-runs the chapter and compares
+    every output, so this holds for the chapter as it runs, too; the student edition's tests lean on it)."""
+    for index, cell in enumerate(code_cells(notebook), 1):
+        for output in cell.outputs:
+            assert "Not yet: " not in output_text(output), f"code cell {index}: {output_text(output)[:200]!r}"
+
+
 def test_outputs_hold_nothing_machine_specific(notebook):
     for index, cell in enumerate(code_cells(notebook), 1):
         for output in cell.outputs:
