@@ -49,6 +49,26 @@ def test_plain_numbers_and_the_learners_own_exception():
                                   "is out of bounds for axis 0 with size 3. It should return the outputs, shape (3,).")
 
 
+def test_results_are_checked_on_the_course_budget_and_printed_on_the_books(capsys):
+    checks = importlib.import_module("checks")
+    checks.use_budget(False)
+    checks.expect_near_result("accuracy", 0.81, expected=0.8, tol=0.02)
+    with pytest.raises(AssertionError, match="accuracy: expected 0.8 within 0.02, got 0.6125"):
+        checks.expect_near_result("accuracy", 0.6125, expected=0.8, tol=0.02)
+    with pytest.raises(AssertionError, match="run 11 spikes"):
+        checks.expect_result(False, "run 11 spikes")
+    checks.use_budget(True)
+    try:
+        checks.expect_near_result("accuracy", 0.6125, expected=0.8, tol=0.02)
+        checks.expect_result(False, "run 11 spikes")
+    finally:
+        checks.use_budget(False)
+    assert capsys.readouterr().out.splitlines() == [
+        "accuracy ≈ 0.8 (within 0.02): OK",
+        "accuracy: 0.6125 with BOOK_BUDGET = True (the course budget's 0.8 within 0.02, not checked)",
+        "not checked with BOOK_BUDGET = True, the course budget's claim: run 11 spikes"]
+
+
 def test_a_piece_hands_back_the_finished_version_until_the_learners_passes(capsys):
     checks = importlib.import_module("checks")
 
