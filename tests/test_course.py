@@ -20,6 +20,14 @@ def test_requirements_are_pinned_and_install_nncore():
     assert "-e ." in lines
 
 
+def test_jupyter_starts_without_compiling_a_grammar():
+    """Every pytest worker, JupyterLab and the course's tools import nbformat, whose schema validator loads its
+    format checkers; jsonschema 4.25 and newer load one that compiles Earley grammars (2.8 s) at import."""
+    probe = "import sys, nbformat, jupyter_events.validators; print('lark' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False", "importing nbformat compiles Lark grammars: see jsonschema's pin"
+
+
 def test_make_help_lists_the_targets():
     out = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
     for target in ("setup", "lab", "check", "execute", "html", "html-test", "student", "student-test",
