@@ -58,6 +58,9 @@ def _set_arrays(layer, names, values):
         shape = np.shape(getattr(layer, name))
         if value.shape != shape:
             raise ValueError(f"{name} must have shape {shape}, got {value.shape}")
+        if name in getattr(layer, "non_negative", ()) and value.size and value.min() < 0:
+            where = tuple(int(i) for i in np.unravel_index(np.argmin(value), value.shape))
+            raise ValueError(f"{name} must hold values >= 0, got {value.min():.4g} at index {where}")
         checked.append(value.copy())
     for name, value in zip(names, checked):
         setattr(layer, name, value)

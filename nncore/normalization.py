@@ -34,6 +34,7 @@ class BatchNorm(Layer):
 
     params = ("gamma", "beta")
     buffers = ("running_mean", "running_var")
+    non_negative = ("running_var",)  # a variance: set_buffers refuses a negative one, whose square root is NaN
     input_ndim = 2
 
     def __init__(self, n_features, momentum=0.9, epsilon=1e-5):

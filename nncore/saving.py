@@ -208,8 +208,11 @@ def _load_buffers(model, archive):
     for index, layer in enumerate(model.trainable_layers):
         names = getattr(layer, "buffers", ())
         if names:
-            layers.set_buffers(layer, [archive.read(f"layer{index}_{name}", shape=np.shape(getattr(layer, name)))
-                                       for name in names])
+            values = [archive.read(f"layer{index}_{name}", shape=np.shape(getattr(layer, name))) for name in names]
+            try:
+                layers.set_buffers(layer, values)
+            except ValueError as error:
+                raise ValueError(f"{archive.name}: layer{index}'s {error}") from None
 
 
 def _stored_layer_count(archive):

@@ -170,3 +170,10 @@ def test_buffers_are_copied_out_and_in(rng):
     assert get_buffers(Dense(2, 3)) == ()
     with pytest.raises(ValueError, match=r"running_var must have shape \(1, 3\), got \(3,\)"):
         set_buffers(layer, (np.zeros((1, 3)), np.ones(3)))
+
+
+def test_a_negative_running_variance_is_refused_and_the_old_buffers_kept():
+    layer = BatchNorm(3)
+    with pytest.raises(ValueError, match=r"running_var must hold values >= 0, got -0.5 at index \(0, 2\)"):
+        set_buffers(layer, (np.full((1, 3), 7.0), np.array([[1.0, 0.0, -0.5]])))
+    assert np.all(layer.running_mean == 0) and np.all(layer.running_var == 1)

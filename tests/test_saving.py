@@ -401,6 +401,7 @@ def test_parameter_files_hold_the_buffers_too(normalised, tmp_path):
 
 @pytest.mark.parametrize("member, value, words", [
     ("layer1_running_var", np.full((1, 8), np.nan), "'layer1_running_var' holds NaN or infinite values"),
+    ("layer1_running_var", -np.ones((1, 8)), "model.npz: layer1's running_var must hold values >= 0, got -1 at index (0, 0)"),
     ("layer1_running_mean", np.zeros((8,)), "'layer1_running_mean' must have shape (1, 8), got (8,)"),
     ("layer1_running_mean", np.zeros((1, 8), dtype=int), "'layer1_running_mean' must hold floating-point numbers"),
 ])
