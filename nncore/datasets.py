@@ -7,6 +7,8 @@ download, ever.
 """
 import gzip
 import hashlib
+import importlib.util
+import math
 from pathlib import Path
 
 import numpy as np
@@ -81,21 +83,73 @@ def train_val_test_split(X, y, *, val, test, stratify=True, rng=0):
 def load_digits_split(*, test_size=0.2, random_state=0):
     """The 1,797 handwritten digits (8x8 pixels, values 0-16), split into train and test.
 
-    The split is stratified and shuffled by ``random_state``; it never touches
+    The split is stratified and shuffled by ``random_state`` (a whole number), the very split of scikit-learn's
+    ``train_test_split(X, y, test_size=test_size, random_state=random_state, stratify=y)``; it never touches
     NumPy's global random stream.
 
     Returns
     -------
     X_train ``(N_train, 64)``, y_train ``(N_train,)``, X_test ``(N_test, 64)``, y_test ``(N_test,)``
     """
-    from sklearn.datasets import load_digits
-    from sklearn.model_selection import train_test_split
-
     test_size = _checks.real_number("test_size", test_size, low=0.0, high=1.0, low_open=True)
-    X, y = load_digits(return_X_y=True)
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=test_size, random_state=random_state, stratify=y)
-    return X_train, y_train, X_test, y_test
+    random_state = _checks.non_negative_int("random_state", random_state, what="a whole-number seed")
+    X, y = _bundled_digits()
+    train, test = _stratified_split(y, test_size, np.random.RandomState(random_state))
+    return X[train], y[train], X[test], y[test]
+
+
+def _bundled_digits():
+    """scikit-learn's digits from the file it ships: X ``(1797, 64)`` float64, y ``(1797,)`` int64.
+
+    Read without importing scikit-learn, whose import (SciPy's statistics among it) takes longer than everything
+    else a chapter's set-up imports.
+    """
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the digits ship with scikit-learn, which is not installed: run `make setup`")
+    with gzip.open(Path(spec.submodule_search_locations[0]) / "datasets" / "data" / "digits.csv.gz", "rt",
+                   encoding="utf-8") as file:
+        table = np.loadtxt(file, delimiter=",")  # 64 pixel columns, then the label
+    return table[:, :-1], table[:, -1].astype(int)
+
+
+def _stratified_split(y, test_size, rng):
+    """Indices (train, test) of scikit-learn's StratifiedShuffleSplit with one split, drawn from ``rng``
+    (a ``np.random.RandomState``) in its order: each class's quota of the ceil(test_size * N) test samples and of
+    the rest, then a permutation of each class, then one of each part."""
+    n_test = math.ceil(test_size * len(y))
+    n_train = len(y) - n_test
+    _, labels, counts = np.unique(y, return_inverse=True, return_counts=True)
+    for part, size in (("test", n_test), ("training", n_train)):
+        if size < len(counts):
+            raise ValueError(f"test_size={test_size} leaves {size} {part} samples for {len(counts)} classes: each "
+                             "part needs a sample of every class")
+    members = np.split(np.argsort(labels, kind="stable"), np.cumsum(counts)[:-1])
+    train_quota = _class_quota(counts, n_train, rng)
+    test_quota = _class_quota(counts - train_quota, n_test, rng)
+    train, test = [], []
+    for indices, n_class_train, n_class_test in zip(members, train_quota, test_quota):
+        shuffled = indices[rng.permutation(len(indices))]
+        train.append(shuffled[:n_class_train])
+        test.append(shuffled[n_class_train:n_class_train + n_class_test])
+    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+
+
+def _class_quota(counts, n_draws, rng):
+    """How many of ``n_draws`` samples each class gets: its share ``counts / total * n_draws`` rounded down, then
+    one more each for the classes of the largest remainders, ties drawn from ``rng``, until they add up."""
+    share = counts / counts.sum() * n_draws
+    quota = np.floor(share)
+    missing = int(n_draws - quota.sum())
+    remainder = share - quota
+    for value in np.unique(remainder)[::-1]:
+        if missing == 0:
+            break
+        tied = np.flatnonzero(remainder == value)
+        chosen = rng.choice(tied, size=min(len(tied), missing), replace=False)
+        quota[chosen] += 1
+        missing -= len(chosen)
+    return quota.astype(int)
 
 
 def scale_pixels(X, max_value):

@@ -1,5 +1,7 @@
 import gzip
 import hashlib
+import subprocess
+import sys
 
 import nnfs.datasets
 import numpy as np
@@ -55,6 +57,29 @@ def test_digits_split_is_stratified_and_leaves_the_global_stream_alone():
     assert y_train.shape == (1437,) and y_test.shape == (360,)
     assert X_train.min() == 0 and X_train.max() == 16
     assert set(np.bincount(y_test)) <= {35, 36, 37}
+
+
+@pytest.mark.parametrize("test_size, random_state", [(0.2, 0), (0.2, 1), (0.25, 7), (0.1, 42), (1 / 3, 3), (0.9, 5),
+                                                     (0.006, 13), (0.5, 0)])
+def test_digits_split_is_scikit_learns_stratified_split(test_size, random_state):
+    """The same arrays as scikit-learn's own loader and split, ties between the classes' quotas included (0.006)."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+    X, y = load_digits(return_X_y=True)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=test_size, random_state=random_state,
+                                                        stratify=y)
+    for ours, theirs in zip(datasets.load_digits_split(test_size=test_size, random_state=random_state),
+                            (X_train, y_train, X_test, y_test)):
+        np.testing.assert_array_equal(ours, theirs)
+        assert ours.dtype == theirs.dtype
+
+
+def test_the_digits_load_without_importing_scikit_learn():
+    """Its import takes over a second, longer than the rest of a chapter's set-up."""
+    probe = ("import sys; from nncore.datasets import load_digits_split; load_digits_split(); "
+             "print(sorted(name for name in sys.modules if name.split('.')[0] in ('sklearn', 'scipy')))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
 
 
 def test_digits_split_is_deterministic():
