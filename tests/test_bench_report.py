@@ -81,3 +81,12 @@ def test_the_setup_row_holds_the_warm_run_to_a_minute_and_reports_the_cold_one()
     assert rows["fresh clone to a ready .venv, warm caches"] == (14.0, 60)
     text = bench_report.text_report(results)
     assert "5. make setup on a fresh clone" in text and "cold caches" in text and "75.000 s" in text
+
+
+def test_the_check_row_reports_the_cpu_time_beside_the_wall_time_and_old_results_have_none():
+    check = {"seconds": 100.0, "exit code": 0, "chapters": {"01_neurons": 2.0}}
+    old = bench_report.text_report({**RESULTS, "check": check})
+    assert "make check, wall time" in old and "CPU time" not in old
+    new = bench_report.text_report({**RESULTS, "check": {**check, "cpu seconds": 190.0}})
+    line = next(line for line in new.splitlines() if "CPU time of all its processes" in line)
+    assert line.split()[-2:] == ["190.000", "s"]

@@ -7,7 +7,8 @@ Reports medians over repeated runs in this one process, with the machine's detai
 2. one epoch of a 784-128-128-10 ReLU MLP with Adam, batch 128, 60,000 float32 samples;
 3. one epoch of chapter 14's CNN on the digits (Conv2D 1->8 3x3 padding 1, ReLU, MaxPool2D 2, Flatten, Dense
    128-10, softmax; Adam, batch 32, 1,437 float32 images, 1 thread) against the loops of tests/conv_loops.py;
-4. the wall time of `make check` (set-up done) and of each chapter under its nbval run.
+4. the wall time of `make check` (set-up done), the CPU time of all its processes, and each chapter's time
+   under its nbval run.
 The contenders of a comparison take turns within every repeat, so that each ratio compares runs made
 under the same conditions. tools/bench_report.py turns the results into the report: build/bench/ (results.json,
 results.md, benchmark.png); --publish also copies the table and the plot into README.md and docs/. Timings live
@@ -17,6 +18,7 @@ import argparse
 import datetime
 import os
 import platform
+import resource
 import statistics
 import subprocess
 import sys
@@ -319,13 +321,17 @@ def bench_setup():
 # 6. `make check` and its chapters -----------------------------------------------------------------------------
 
 def bench_make_check():
-    """Wall time of `make check` (set-up done), its exit code, and each chapter's time in its nbval run."""
+    """Wall time of `make check` (set-up done), the CPU time of all its processes, its exit code, and each
+    chapter's time in its nbval run. On a shared machine the CPU time moves less than the wall time."""
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "nbval.xml"
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         done = subprocess.run(["make", "--no-print-directory", "check", f"NBVAL_OPTS=--junitxml={report}"],
                               cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         total = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)  # make, pytest, its workers and their kernels
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         chapters = {}
         if report.exists():
             for case in ElementTree.parse(report).iter("testcase"):
@@ -333,7 +339,8 @@ def bench_make_check():
                     continue  # a unit test: the report of `make check` holds both
                 name = case.get("classname").removeprefix("notebooks.").removesuffix(".ipynb")
                 chapters[name] = chapters.get(name, 0.0) + float(case.get("time", 0))
-    return {"seconds": total, "exit code": done.returncode, "chapters": dict(sorted(chapters.items()))}
+    return {"seconds": total, "cpu seconds": cpu, "exit code": done.returncode,
+            "chapters": dict(sorted(chapters.items()))}
 
 
 def main():

@@ -86,7 +86,9 @@ def text_report(results):
         sections.append(("5. make setup on a fresh clone", results["setup"]))
     if "check" in results:
         sections.append((f"6. make check (exit code {results['check']['exit code']}): chapters under nbval",
-                         {**results["check"]["chapters"], "make check, wall time": results["check"]["seconds"]}))
+                         {**results["check"]["chapters"], "make check, wall time": results["check"]["seconds"],
+                          **({"make check, CPU time of all its processes": results["check"]["cpu seconds"]}
+                             if "cpu seconds" in results["check"] else {})}))
     for title, rows in sections:
         lines += ["", title] + [f"  {name:<46} {seconds:8.3f} s" for name, seconds in rows.items()]
         if rows is results["mlp"]:
