@@ -7,7 +7,9 @@ Reports medians over repeated runs in this one process, with the machine's detai
 2. one epoch of a 784-128-128-10 ReLU MLP with Adam, batch 128, 60,000 float32 samples;
 3. one epoch of chapter 14's CNN on the digits (Conv2D 1->8 3x3 padding 1, ReLU, MaxPool2D 2, Flatten, Dense
    128-10, softmax; Adam, batch 32, 1,437 float32 images, 1 thread) against the loops of tests/conv_loops.py;
-4. the wall time of `make check` (set-up done), the CPU time of all its processes, and each chapter's time
+4. `make grade` on a class of fixture submissions, on all cores;
+5. `make setup` on fresh clones of the last commit, package caches warm and cold;
+6. the wall time of `make check` (set-up done), the CPU time of all its processes, and each chapter's time
    under its nbval run.
 The contenders of a comparison take turns within every repeat, so that each ratio compares runs made
 under the same conditions. tools/bench_report.py turns the results into the report: build/bench/ (results.json,
