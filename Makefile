@@ -35,7 +35,9 @@ help:  ## List the targets
 # uv (pinned, from the package index) installs the requirements several times faster than pip; where it cannot
 # be installed or fails, pip installs the same pins. Then every installed module is compiled once into the
 # bytecode cache (PYTHONPYCACHEPREFIX, above), so that no kernel or test process compiles Jupyter and matplotlib
-# again: where PYTHONDONTWRITEBYTECODE is set, each import of them used to take twice as long.
+# again: where PYTHONDONTWRITEBYTECODE is set, each import of them used to take twice as long. Compiling is only a
+# speed-up, so a file that this Python cannot compile does not stop the set-up (PyTorch, installed to compare in
+# `make bench`, ships a test helper in Python 3.12 syntax).
 UV := uv==0.13.8
 
 $(SETUP): requirements.txt pyproject.toml
@@ -43,7 +45,8 @@ $(SETUP): requirements.txt pyproject.toml
 	@echo "installing the pinned requirements and nncore into $(VENV) with $(UV) (pip where uv cannot be installed)"
 	@{ $(PYTHON) -m pip install --quiet $(UV) 2>/dev/null && $(PYTHON) -m uv pip install --quiet --python $(PYTHON) -r requirements.txt; } \
 	  || { echo "uv is not available here: installing with pip"; $(PYTHON) -m pip install --quiet -r requirements.txt; }
-	$(PYTHON) -m compileall -q -j 0 $(VENV)/lib >/dev/null
+	$(PYTHON) -m compileall -q -j 0 $(VENV)/lib >/dev/null \
+	  || echo "some installed files do not compile on this Python: they stay uncompiled (the set-up goes on)"
 	touch $(SETUP)
 
 setup: $(SETUP)  ## Create .venv and install the pinned requirements and nncore (editable)

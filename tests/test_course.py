@@ -70,6 +70,18 @@ def test_check_stops_with_an_error_when_its_run_fails(tmp_path):
     assert code != 0 and len(calls) == 1, calls
 
 
+def test_setup_goes_on_when_an_installed_file_does_not_compile(tmp_path):
+    # PyTorch, installed beside the course for `make bench`, ships a file in Python 3.12 syntax.
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    stand_in = venv / "bin" / "python"
+    stand_in.write_text(f"#!{sys.executable}\nimport sys\nsys.exit(1 if 'compileall' in sys.argv else 0)\n")
+    stand_in.chmod(0o755)
+    result = subprocess.run(["make", "-s", "setup", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "do not compile" in result.stdout and (venv / ".installed").exists()
+
+
 def _root_conftest():
     spec = importlib.util.spec_from_file_location("root_conftest", ROOT / "conftest.py")
     module = importlib.util.module_from_spec(spec)

@@ -355,7 +355,7 @@ def main():
         import torch
     except ImportError:
         torch = None
-        print("PyTorch is not installed: its rows are skipped (pip install torch to compare; never required).")
+        print("PyTorch is not installed: its rows are skipped (pip install torch, its CPU build, to compare; never required).")
     results = {"machine": machine(torch), "date": datetime.date.today().isoformat(), "repeats": args.repeats}
     print(f"machine: {bench_report.describe(results['machine'])}")
     print("timing the spiral model ...", flush=True)
