@@ -14,7 +14,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 # Python keeps all bytecode, the installed packages' and the course's own modules' and tests', in .venv/pycache,
 # out of the source folders, even where PYTHONDONTWRITEBYTECODE is set: a second run then neither compiles them
 # nor rewrites the tests' asserts again (about 3 s in each pytest worker).
-export PYTHONPYCACHEPREFIX := $(CURDIR)/$(VENV)/pycache
+export PYTHONPYCACHEPREFIX := $(abspath $(VENV))/pycache
 export PYTHONDONTWRITEBYTECODE :=
 # Chapters run offline and write nothing into the repository (tools/guard/sitecustomize.py enforces both).
 GUARD := PYTHONPATH=$(CURDIR)/tools/guard

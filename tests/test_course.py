@@ -80,6 +80,8 @@ def test_setup_goes_on_when_an_installed_file_does_not_compile(tmp_path):
     result = subprocess.run(["make", "-s", "setup", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "do not compile" in result.stdout and (venv / ".installed").exists()
+    # a VENV given as an absolute path keeps its bytecode cache inside it, not in a copy of that path in the repository
+    assert not (ROOT / venv.relative_to(venv.anchor)).exists()
 
 
 def _root_conftest():
