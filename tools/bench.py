@@ -5,8 +5,8 @@ Usage: python tools/bench.py [--repeats N] [--skip-check] [--publish]
 Reports medians over repeated runs in this one process, with the machine's details:
 1. the spiral model of chapter 06 (Dense 2-64-3, Adam lr 0.05 decay 5e-7, 10,001 full-batch epochs);
 2. one epoch of a 784-128-128-10 ReLU MLP with Adam, batch 128, 60,000 float32 samples;
-3. one epoch of chapter 14's CNN on the digits (Conv2D 1->8 3x3 padding 1, ReLU, MaxPool2D 2, Flatten, Dense
-   128-10, softmax; Adam, batch 32, 1,437 float32 images, 1 thread) against the loops of tests/conv_loops.py;
+3. one epoch of chapter 14's CNN on the digits (Conv2D 1->16 3x3 padding 1, ReLU, MaxPool2D 2, Flatten, Dense
+   256-10, softmax; Adam, batch 32, 1,437 float32 images, 1 thread) against the loops of tests/conv_loops.py;
 4. `make grade` on a class of fixture submissions, on all cores;
 5. `make setup` on fresh clones of the last commit, package caches warm and cold;
 6. the wall time of `make check` (set-up done), the CPU time of all its processes, and each chapter's time
