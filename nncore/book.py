@@ -59,8 +59,7 @@ class Layer_Dropout(layers.Dropout):
         if not training:
             return super()._forward(inputs, training)
         self.inputs = inputs
-        binomial = np.random.binomial if self.rng is None else self.rng.binomial
-        self.binary_mask = binomial(1, self.rate, size=inputs.shape) / self.rate
+        self.binary_mask = self._mask(inputs.shape, np.dtype(np.float64))  # binomial(1, kept, shape) / kept
         self.output = inputs * self.binary_mask
         return self.output
 

@@ -255,12 +255,26 @@ class Dropout(Layer):
             self.binary_mask = None
             self.output = self.inputs.copy()
             return self.output
-        binomial = np.random.binomial if self.rng is None else self.rng.binomial
-        mask = binomial(1, self.keep_prob, size=self.inputs.shape) / self.keep_prob
         # In the inputs' float dtype, so that float32 data stays float32 (integer inputs get float64).
-        self.binary_mask = mask.astype(np.result_type(self.inputs.dtype, np.float32), copy=False)
+        self.binary_mask = self._mask(self.inputs.shape, np.result_type(self.inputs.dtype, np.float32))
         self.output = self.inputs * self.binary_mask
         return self.output
+
+    def _mask(self, shape, dtype):
+        """``binomial(1, keep_prob, size=shape) / keep_prob`` cast to ``dtype``: the book's mask, bit for bit.
+
+        NumPy's binomial with one trial draws one uniform ``U`` per value and inverts the distribution: for a
+        success probability ``p`` up to 0.5 it returns 1 where ``U > exp(log(1 - p))``, and above 0.5 it draws
+        for ``1 - p`` instead and subtracts the result from 1. Comparing the same uniforms, drawn from the same
+        stream, gives the same mask without the per-value loop, in less than half the time.
+        """
+        uniform = np.random.random_sample if self.rng is None else self.rng.random
+        flipped = self.keep_prob > 0.5
+        p = 1.0 - self.keep_prob if flipped else self.keep_prob
+        threshold = math.exp(math.log(1.0 - p))
+        drawn = uniform(shape)
+        kept = drawn <= threshold if flipped else drawn > threshold
+        return kept * dtype.type(1 / self.keep_prob)  # 0 or 1 / keep_prob, rounded once to dtype as the book's cast
 
     def _backward(self, dvalues):
         """Gradient ``dvalues * mask`` (same shape as the inputs); after an inference pass, ``dvalues`` itself."""

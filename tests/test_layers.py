@@ -91,6 +91,29 @@ def test_dropout_mask_comes_from_the_global_stream():
     np.testing.assert_array_equal(layer.binary_mask, expected)
 
 
+@pytest.mark.parametrize("rate", [0.0, 0.1, 0.25, 0.3, 0.5, 0.5 + 1e-12, 0.6, 1 / 3, 0.9, 0.999])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
+def test_dropout_draws_numpys_binomial_mask_bit_for_bit_and_leaves_the_stream_where_it_would(rate, dtype):
+    # nncore compares one uniform per value with the threshold of NumPy's binomial inversion (see Dropout._mask)
+    inputs = np.ones((300, 64), dtype=dtype)
+    keep = 1 - rate
+    mask_dtype = np.result_type(dtype, np.float32)
+    for seed in range(5):
+        np.random.seed(seed)
+        expected, after = (np.random.binomial(1, keep, size=inputs.shape) / keep).astype(mask_dtype), np.random.rand()
+        np.random.seed(seed)
+        layer = Dropout(rate)
+        layer.forward(inputs, training=True)
+        assert layer.binary_mask.dtype == mask_dtype and np.random.rand() == after
+        np.testing.assert_array_equal(layer.binary_mask, expected)
+        generator, twin = np.random.default_rng(seed), np.random.default_rng(seed)
+        expected = (generator.binomial(1, keep, size=inputs.shape) / keep).astype(mask_dtype)
+        layer = Dropout(rate, rng=twin)
+        layer.forward(inputs, training=True)
+        np.testing.assert_array_equal(layer.binary_mask, expected)
+        assert twin.random() == generator.random()
+
+
 def test_dropout_backward_matches_numerical_gradient(rng):
     np.random.seed(0)
     gradcheck.check_layer(Dropout(0.25), rng.standard_normal((5, 6)), training=True)
