@@ -7,7 +7,19 @@
   listings (a few seconds each), then the short unit tests, which fill the gaps. No worker is left with a long
   unit while the others idle.
 """
+import os
+
+from threadpoolctl import threadpool_limits
 from xdist.scheduler import LoadScopeScheduling
+
+# `python -m pytest` run directly gets the Makefile's settings too: BLAS on one thread (the chapters' matrices are
+# small; on 2 cores, two workers with a thread per core each took the unit tests from 26 s to 67 s, and threaded
+# sums change the last digits that nbval compares) and the same hashing. Workers and nbval's kernels inherit the
+# variables; this process has loaded NumPy already, so its own pools are limited directly.
+for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
+os.environ.setdefault("PYTHONHASHSEED", "0")
+threadpool_limits(int(os.environ["OPENBLAS_NUM_THREADS"]))
 
 
 class NotebookScheduling(LoadScopeScheduling):

@@ -1,6 +1,7 @@
 """The course machinery: pinned set-up, Makefile targets, CI script, README and the executor."""
 import importlib.util
 import json
+import os
 import re
 import subprocess
 import sys
@@ -82,6 +83,20 @@ def test_setup_goes_on_when_an_installed_file_does_not_compile(tmp_path):
     assert "do not compile" in result.stdout and (venv / ".installed").exists()
     # a VENV given as an absolute path keeps its bytecode cache inside it, not in a copy of that path in the repository
     assert not (ROOT / venv.relative_to(venv.anchor)).exists()
+
+
+def test_pytest_run_directly_keeps_blas_on_one_thread_and_fixes_hashing_as_the_makefile_does():
+    settings = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "PYTHONHASHSEED")
+    environment = {name: value for name, value in os.environ.items() if name not in settings}
+    probe = ("import os, pytest\nfrom threadpoolctl import threadpool_info\n"
+             "class Probe:\n"
+             "    def pytest_collection_finish(self, session):\n"
+             "        blas = sorted({pool['num_threads'] for pool in threadpool_info() if pool['user_api'] == 'blas'})\n"
+             "        print('probe', blas, [os.environ[name] for name in %r])\n"
+             "pytest.main(['-q', '--co', '-p', 'no:cacheprovider', 'tests/test_course.py'], plugins=[Probe()])\n"
+             % (settings,))
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=environment, capture_output=True, text=True)
+    assert "probe [1] ['1', '1', '1', '0']" in result.stdout, result.stdout[-2000:] + result.stderr
 
 
 def _root_conftest():
