@@ -11,10 +11,11 @@ Reports medians over repeated runs in this one process, with the machine's detai
 5. `make setup` on fresh clones of the last commit, package caches warm and cold;
 6. the wall time of `make check` (set-up done), the CPU time of all its processes, and each chapter's time
    under its nbval run.
-The contenders of a comparison take turns within every repeat, so that each ratio compares runs made
-under the same conditions. tools/bench_report.py turns the results into the report: build/bench/ (results.json,
-results.md, benchmark.png); --publish also copies the table and the plot into README.md and docs/. Timings live
-here, never in tests or notebooks.
+The contenders of a comparison take turns within every repeat, and each ratio is the median over the repeats
+of the ratio of two runs made in the same turn, under the same conditions (the report gives its range too).
+tools/bench_report.py turns the results into the report: build/bench/ (results.json, results.md,
+benchmark.png); --publish also copies the table and the plot into README.md and docs/. Timings live here,
+never in tests or notebooks.
 """
 import argparse
 import datetime
@@ -61,8 +62,9 @@ def machine(torch):
             "torch": torch.__version__ if torch else "not installed"}
 
 
-def interleaved_medians(runs, repeats):
-    """Median seconds of each callable in ``runs`` (a dict), run in turns, the first of a turn rotating."""
+def interleaved_times(runs, repeats):
+    """Seconds of each callable in ``runs`` (a dict) in every repeat, as lists: run in turns, the first of a turn
+    rotating, so that the i-th times of two contenders were taken under the same conditions."""
     names, times = list(runs), {name: [] for name in runs}
     for repeat in range(repeats):
         shift = repeat % len(names)
@@ -70,6 +72,11 @@ def interleaved_medians(runs, repeats):
             start = time.perf_counter()
             runs[name]()
             times[name].append(time.perf_counter() - start)
+    return times
+
+
+def medians(times):
+    """The median of each contender's list of seconds."""
     return {name: statistics.median(values) for name, values in times.items()}
 
 
@@ -133,7 +140,7 @@ def bench_spiral(repeats, torch):
         torch.set_num_threads(1)
         runs["PyTorch, 1 thread"] = lambda: spiral_torch(torch)
     with threadpool_limits(1):
-        return interleaved_medians(runs, repeats)
+        return interleaved_times(runs, repeats)
 
 
 # 2. One epoch of an MNIST-sized MLP ---------------------------------------------------------------------------
@@ -230,8 +237,8 @@ def bench_mlp(repeats, torch):
             runs["PyTorch"] = mlp_torch(torch, X, y)
         runs["GEMM floor"] = mlp_matrix_products(X)
         with threadpool_limits(threads):
-            medians = interleaved_medians(runs, repeats)
-        results.update({f"{name}, {threads} thread{'s' * (threads > 1)}": value for name, value in medians.items()})
+            times = interleaved_times(runs, repeats)
+        results.update({f"{name}, {threads} thread{'s' * (threads > 1)}": value for name, value in times.items()})
     return results
 
 
@@ -287,7 +294,7 @@ def cnn_torch(torch, X, y):
 
 
 def bench_cnn(repeats, torch):
-    """Median seconds per epoch, every contender on one thread, as the chapters run (BLAS single-threaded)."""
+    """Seconds per epoch in every repeat, every contender on one thread, as the chapters run (BLAS single-threaded)."""
     X, y = cnn_data()
     runs = {"nncore": cnn_nncore(X, y),
             "loop implementation": cnn_nncore(X, y, conv_loops.LoopConv2D, conv_loops.LoopMaxPool2D)}
@@ -295,7 +302,7 @@ def bench_cnn(repeats, torch):
         torch.set_num_threads(1)
         runs["PyTorch"] = cnn_torch(torch, X, y)
     with threadpool_limits(1):
-        return interleaved_medians(runs, repeats)
+        return interleaved_times(runs, repeats)
 
 
 # 5. A fresh clone's set-up ------------------------------------------------------------------------------------
@@ -359,12 +366,13 @@ def main():
     results = {"machine": machine(torch), "date": datetime.date.today().isoformat(), "repeats": args.repeats}
     print(f"machine: {bench_report.describe(results['machine'])}")
     print("timing the spiral model ...", flush=True)
-    results["spiral"] = bench_spiral(args.repeats, torch)
+    results["runs"] = {"spiral": bench_spiral(args.repeats, torch)}
     print("timing the MLP epoch ...", flush=True)
-    results["mlp"] = bench_mlp(args.repeats, torch)
+    results["runs"]["mlp"] = bench_mlp(args.repeats, torch)
     results["mlp_flop"] = mlp_flops()
     print("timing the CNN epoch (the loop implementation takes seconds per epoch) ...", flush=True)
-    results["cnn"] = bench_cnn(args.repeats, torch)
+    results["runs"]["cnn"] = bench_cnn(args.repeats, torch)
+    results.update({section: medians(times) for section, times in results["runs"].items()})
     print("timing make grade on a class of 20 submissions of 04_loss ...", flush=True)
     results["grade"] = grade.bench()
     print("timing make setup on fresh clones (warm and cold package caches) ...", flush=True)

@@ -29,36 +29,51 @@ GRADE_LIMIT = 120  # seconds: make grade on 20 submissions of one chapter, on al
 SETUP_LIMIT = 60  # seconds: a fresh clone's `make setup` with warm package caches
 
 
+def paired_ratio(results, section, name, reference):
+    """``name``'s seconds over ``reference``'s in ``results[section]``: ``(median, (lowest, highest))`` of the
+    ratios of the runs made in the same turn, or the ratio of the medians (no range) for results without runs."""
+    runs = results.get("runs", {}).get(section)
+    if runs is None or name not in runs or reference not in runs:
+        values = results[section]
+        if name not in values or reference not in values:
+            return None, None
+        return values[name] / values[reference], None
+    ratios = sorted(a / b for a, b in zip(runs[name], runs[reference]))
+    middle = len(ratios) // 2
+    median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
+    return median, (ratios[0], ratios[-1])
+
+
 def targets(results):
-    """The issue's targets as (what, measured, limit, unit) rows: met when measured <= limit, skipped when None."""
-    spiral, mlp, rows = results["spiral"], results["mlp"], []
-    rows.append(("spiral: nncore / book-style loop", spiral["nncore"] / spiral["book-style NumPy"], SPIRAL_LIMIT,
-                 "x"))
-    rows.append(("spiral after nnfs.init(): nncore / book-style loop",
-                 spiral["nncore, after nnfs.init()"] / spiral["book-style NumPy, after nnfs.init()"], SPIRAL_LIMIT, "x"))
-    torch_time = mlp.get("PyTorch, 2 threads")
-    rows.append(("MLP epoch: nncore / PyTorch, 2 threads", torch_time and mlp["nncore, 2 threads"] / torch_time,
-                 TORCH_LIMIT, "x"))
-    rows.append(("MLP epoch: nncore / GEMM floor, 2 threads", mlp["nncore, 2 threads"] / mlp["GEMM floor, 2 threads"],
-                 GEMM_LIMIT, "x"))
+    """The issue's targets as (what, measured, limit, unit, range) rows: met when measured <= limit, skipped when
+    None; ``range`` is a ratio's lowest and highest value over the repeats (None for seconds)."""
+    rows = []
+
+    def compare(what, section, name, reference, limit):
+        measured, spread = paired_ratio(results, section, name, reference)
+        rows.append((what, measured, limit, "x", spread))
+
+    compare("spiral: nncore / book-style loop", "spiral", "nncore", "book-style NumPy", SPIRAL_LIMIT)
+    compare("spiral after nnfs.init(): nncore / book-style loop", "spiral", "nncore, after nnfs.init()",
+            "book-style NumPy, after nnfs.init()", SPIRAL_LIMIT)
+    compare("MLP epoch: nncore / PyTorch, 2 threads", "mlp", "nncore, 2 threads", "PyTorch, 2 threads", TORCH_LIMIT)
+    compare("MLP epoch: nncore / GEMM floor, 2 threads", "mlp", "nncore, 2 threads", "GEMM floor, 2 threads",
+            GEMM_LIMIT)
     if "cnn" in results:
-        cnn = results["cnn"]
-        rows.append(("CNN epoch: nncore / PyTorch, 1 thread", cnn.get("PyTorch") and cnn["nncore"] / cnn["PyTorch"],
-                     CNN_TORCH_LIMIT, "x"))
-        rows.append(("CNN epoch: nncore / loop implementation", cnn["nncore"] / cnn["loop implementation"],
-                     CNN_LOOPS_LIMIT, "x"))
+        compare("CNN epoch: nncore / PyTorch, 1 thread", "cnn", "nncore", "PyTorch", CNN_TORCH_LIMIT)
+        compare("CNN epoch: nncore / loop implementation", "cnn", "nncore", "loop implementation", CNN_LOOPS_LIMIT)
     if "grade" in results:
         graded = results["grade"]
         rows.append((f"make grade: {graded['notebooks']} submissions of {graded['chapter']}, {graded['jobs']} workers",
-                     graded["seconds"], GRADE_LIMIT, "s"))
+                     graded["seconds"], GRADE_LIMIT, "s", None))
     if "setup" in results:
         warm = "fresh clone to a ready .venv, warm caches"
-        rows.append((warm, results["setup"][warm], SETUP_LIMIT, "s"))
+        rows.append((warm, results["setup"][warm], SETUP_LIMIT, "s", None))
     if "check" in results:
         chapters = results["check"]["chapters"]
         slowest = max(chapters, key=chapters.get)
-        rows.append((f"slowest chapter ({slowest})", chapters[slowest], CHAPTER_LIMIT, "s"))
-        rows.append(("make check after set-up", results["check"]["seconds"], CHECK_LIMIT, "s"))
+        rows.append((f"slowest chapter ({slowest})", chapters[slowest], CHAPTER_LIMIT, "s", None))
+        rows.append(("make check after set-up", results["check"]["seconds"], CHECK_LIMIT, "s", None))
     return rows
 
 
@@ -73,7 +88,8 @@ def describe(machine_info):
 
 
 def text_report(results):
-    lines = [f"medians of {results['repeats']} repeats, contenders in turns"]
+    lines = [f"medians of {results['repeats']} repeats, contenders in turns; a ratio is the median of the repeats' "
+             "ratios (runs of the same turn), its lowest and highest beside it"]
     sections = [("1. spiral model, 10,001 full-batch epochs, 1 thread", results["spiral"]),
                 ("2. one epoch of a 784-128-128-10 MLP, batch 128, 60,000 float32 samples", results["mlp"])]
     if "cnn" in results:
@@ -96,27 +112,31 @@ def text_report(results):
                       for threads in ("1 thread", "2 threads")]
             lines.append(f"  (the floor's {results['mlp_flop'] / 1e9:.0f} GFLOP of matrix products ran at {', '.join(speeds)})")
     lines += ["", "targets (met when measured <= limit)"]
-    for what, measured, limit, unit in targets(results):
+    for what, measured, limit, unit, spread in targets(results):
         if measured is None:
             lines.append(f"  {what:<52} skipped: PyTorch is not installed")
             continue
         verdict = "met" if measured <= limit else "MISSED"
         shown = ratio(measured) if unit == "x" else f"{measured:.2f}"
-        lines.append(f"  {what:<52} {shown:>7} {unit}  limit {limit} {unit}  {verdict}")
+        over = f"  (repeats {ratio(spread[0])}-{ratio(spread[1])})" if spread else ""
+        lines.append(f"  {what:<52} {shown:>7} {unit}  limit {limit} {unit}  {verdict}{over}")
     return "\n".join(lines)
 
 
 def markdown_report(results):
     """The README's table: each target with its measured value, under the machine's name."""
     lines = [f"Measured on {results['date']}: {describe(results['machine'])}. "
-             f"Medians of {results['repeats']} repeats, contenders in turns; `make check` timed once.", "",
+             f"Medians of {results['repeats']} repeats, contenders in turns; a ratio is the median of the ratios of "
+             "runs made in the same turn, with the lowest and highest in brackets; `make check` timed once.", "",
              "| what | measured | target | |", "|---|---:|---:|---|"]
-    for what, measured, limit, unit in targets(results):
+    for what, measured, limit, unit, spread in targets(results):
         bound = f"≤ {limit}x" if unit == "x" else f"≤ {limit} s"
         if measured is None:
             lines.append(f"| {what} | | {bound} | skipped (no PyTorch) |")
             continue
         value = f"{ratio(measured)}x" if unit == "x" else f"{measured:.0f} s"
+        if spread:
+            value += f" ({ratio(spread[0])}-{ratio(spread[1])})"
         lines.append(f"| {what} | {value} | {bound} | {'met' if measured <= limit else '**missed**'} |")
     def row(label, *seconds):
         return f"| {label} | " + " | ".join("" if value is None else f"{value:#.3g}" for value in seconds) + " |"
