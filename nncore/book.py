@@ -55,13 +55,9 @@ class Layer_Dropout(layers.Dropout):
         """A training pass (mask applied) unless ``training=False``: the book's chapter 15 passes no flag."""
         return super().forward(inputs, training)
 
-    def _forward(self, inputs, training=True):
-        if not training:
-            return super()._forward(inputs, training)
-        self.inputs = inputs
-        self.binary_mask = self._mask(inputs.shape, np.dtype(np.float64))  # binomial(1, kept, shape) / kept
-        self.output = inputs * self.binary_mask
-        return self.output
+    def mask_dtype(self, inputs):
+        """float64 whatever the inputs, as the book's ``binomial(1, kept, shape) / kept``."""
+        return np.dtype(np.float64)
 
     def config(self):
         return {"rate": self.dropped}

@@ -255,10 +255,13 @@ class Dropout(Layer):
             self.binary_mask = None
             self.output = self.inputs.copy()
             return self.output
-        # In the inputs' float dtype, so that float32 data stays float32 (integer inputs get float64).
-        self.binary_mask = self._mask(self.inputs.shape, np.result_type(self.inputs.dtype, np.float32))
+        self.binary_mask = self._mask(self.inputs.shape, self.mask_dtype(self.inputs))
         self.output = self.inputs * self.binary_mask
         return self.output
+
+    def mask_dtype(self, inputs):
+        """The inputs' float dtype, so that float32 data stays float32 (integer inputs get float64)."""
+        return np.result_type(inputs.dtype, np.float32)
 
     def _mask(self, shape, dtype):
         """``binomial(1, keep_prob, size=shape) / keep_prob`` cast to ``dtype``: the book's mask, bit for bit.
