@@ -9,6 +9,7 @@ without timing anything.
 import argparse
 import json
 import shutil
+import statistics
 import sys
 from pathlib import Path
 
@@ -38,10 +39,8 @@ def paired_ratio(results, section, name, reference):
         if name not in values or reference not in values:
             return None, None
         return values[name] / values[reference], None
-    ratios = sorted(a / b for a, b in zip(runs[name], runs[reference]))
-    middle = len(ratios) // 2
-    median = ratios[middle] if len(ratios) % 2 else (ratios[middle - 1] + ratios[middle]) / 2
-    return median, (ratios[0], ratios[-1])
+    ratios = [a / b for a, b in zip(runs[name], runs[reference])]
+    return statistics.median(ratios), (min(ratios), max(ratios))
 
 
 def targets(results):
