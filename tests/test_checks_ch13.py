@@ -95,7 +95,8 @@ def backward_by_the_chain():
 
 # ------------------------------------------------------------------ early stopping
 
-def early_stopping_with(*, on="val", patience_shift=0, previous=False, ties=False, restore=True):
+def early_stopping_with(*, on="val", patience_shift=0, previous=False, ties=False, restore=True,
+                        restore_when_stopped_only=False):
     def train_with_early_stopping(model, train_data, val_data, patience, max_epochs):
         best, best_epoch, best_weights, waited, last = math.inf, 0, None, 0, None
         for epoch in range(1, max_epochs + 1):
@@ -107,8 +108,10 @@ def early_stopping_with(*, on="val", patience_shift=0, previous=False, ties=Fals
             waited = 0 if better else waited + 1
             last = loss
             if waited >= patience + patience_shift:
+                if restore_when_stopped_only:
+                    model.set_parameters(best_weights)
                 break
-        if restore:
+        if restore and not restore_when_stopped_only:
             model.set_parameters(best_weights)
         return best_epoch, epoch
     return lambda: (train_with_early_stopping,)
@@ -129,6 +132,12 @@ def early_stopping_from_history(model, train_data, val_data, patience, max_epoch
 
 
 # ------------------------------------------------------------------ exercises
+
+def clip_in_place_returning_none(grads, max_norm):
+    factor = min(1.0, max_norm / global_norm(grads))
+    for grad in grads:
+        grad *= factor
+
 
 def clip_with(rule):
     return lambda: (lambda grads, max_norm: [g * rule(grads, g, max_norm) for g in grads],)
@@ -177,6 +186,8 @@ WRONG_ANSWERS = {
         ("compared with the epoch before", early_stopping_with(previous=True), "the epoch before it"),
         ("a tie counted as an improvement", early_stopping_with(ties=True), "equal to the best"),
         ("the best weights not restored", early_stopping_with(restore=False), "restore the best"),
+        ("the best weights restored only when it stops early", early_stopping_with(restore_when_stopped_only=True),
+         "also when training reaches max_epochs"),
     ],
     "check_leaky_relu_std": [
         ("He's, slope ignored", lambda: (lambda n_in, slope: math.sqrt(2 / n_in),), "He's"),
@@ -191,6 +202,7 @@ WRONG_ANSWERS = {
         ("an L1 norm", clip_with(lambda gs, g, c: min(1.0, c / sum(float(np.abs(a).sum()) for a in gs))),
          "absolute values"),
         ("no square root", clip_with(lambda gs, g, c: min(1.0, c / global_norm(gs) ** 2)), "square root"),
+        ("clipped in place, nothing returned", lambda: (clip_in_place_returning_none,), "returned None"),
     ],
     "check_difference_with_error": [
         ("b - a", lambda: (lambda a, b: (b.mean() - a.mean(), math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1)

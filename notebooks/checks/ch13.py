@@ -291,6 +291,9 @@ SCRIPTS = [  # (training losses, validation losses, patience)
     ([1.0 - 0.05 * k for k in range(14)],
      [0.9, 0.6, 0.5, 0.55, 0.5, 0.56, 0.57, 0.58, 0.59, 0.4, 0.45, 0.46, 0.47, 0.48], 4),
     ([1.0 - 0.05 * k for k in range(8)], [0.9, 0.8, 0.7, 0.6, 0.5, 0.45, 0.44, 0.43], 2),
+    # The last epochs rise, but fewer than `patience` of them: training ends at max_epochs, and the best weights
+    # must come back then too.
+    ([1.0 - 0.05 * k for k in range(4)], [0.9, 0.7, 0.6, 0.65], 3),
 ]
 
 
@@ -324,13 +327,16 @@ def check_early_stopping(train_with_early_stopping):
                    f"{where}: a loss equal to the best counted as an improvement; only a lower one is")
             raise AssertionError(f"{where}: expected (best_epoch, stopped_epoch) = {right}, got {(best, stopped)}")
         expect(model.epoch == stopped, f"{where}: it says it stopped at epoch {stopped} but trained {model.epoch}")
+        expect(model.weights != stopped or best == stopped or stopped < len(val_losses),
+               f"{where}: it trained all {stopped} epochs without stopping early and kept the last epoch's weights: "
+               f"restore the best epoch's ({best}) with set_parameters also when training reaches max_epochs")
         expect(model.weights != stopped or best == stopped,
                f"{where}: the model kept the weights of epoch {stopped}, where it stopped: restore the best "
                f"epoch's ({best}) with set_parameters")
         expect(model.weights == best, f"{where}: the model ends with the weights of epoch {model.weights}, "
                                       f"expected those of the best epoch, {best}")
     correct("train_with_early_stopping stops after `patience` epochs without a new lowest validation loss and "
-            "restores the best epoch's weights, on 3 scripted runs")
+            "restores the best epoch's weights, on 4 scripted runs (one ends at max_epochs)")
 
 
 def train_with_early_stopping(model, train_data, val_data, patience, max_epochs, batch_size=None):
@@ -378,6 +384,8 @@ def check_clip_by_global_norm(clip_by_global_norm):
         for max_norm in (norm / 3, norm * 2):
             got = call(clip_by_global_norm, [g.copy() for g in grads], max_norm, returns="a list of 3 arrays",
                        name="clip_by_global_norm")
+            expect(got is not None, "clip_by_global_norm returned None: return the list of clipped arrays (a "
+                                    "new list, or the arrays you changed in place)")
             got = [np.asarray(g, dtype=np.float64) for g in got]
             expect(len(got) == len(grads), f"clip_by_global_norm returned {len(got)} arrays for {len(grads)}")
             factor = min(1.0, max_norm / norm)
