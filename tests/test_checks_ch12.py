@@ -74,6 +74,18 @@ def order_parents_after(root):
     return list(reversed(topological_order(root)))
 
 
+def order_breadth_first_reversed(root):
+    order, seen, queue = [], {id(root)}, [root]
+    while queue:
+        tensor = queue.pop(0)
+        order.append(tensor)
+        for parent in tensor.parents:
+            if id(parent) not in seen:
+                seen.add(id(parent))
+                queue.append(parent)
+    return order[::-1]
+
+
 def backward_with(order=None, *, reversed_walk=True, seed=1.0, reset=True, scalar_only=True, use_given=True):
     """A backward pass written from ``order`` (default: the right one) with one of its steps changed."""
     def backward(self, gradient=None):
@@ -182,6 +194,17 @@ def add_without_lift(self, other):
     return out
 
 
+def mul_without_other_parent(self, other):
+    other = self.lift(other)
+    out = type(self)(self.data * other.data, (self,))
+
+    def _backward():
+        self.accumulate(sum_to_shape(out.grad * other.data, self.shape))
+        other.accumulate(sum_to_shape(out.grad * self.data, other.shape))
+    out._backward = _backward
+    return out
+
+
 def add_without_closure(self, other):
     other = self.lift(other)
     return type(self)(self.data + other.data, (self, other))
@@ -266,6 +289,7 @@ WRONG_ANSWERS = {
     "check_backward": [
         ("no visited set: a tensor listed twice", backward_case(order_without_visited), "more than once"),
         ("parents after their children", backward_case(order_parents_after), "before one of its parents"),
+        ("a breadth-first search, reversed", backward_case(order_breadth_first_reversed), "breadth-first"),
         ("the closures run in forward order", backward_case(reversed_walk=False), "reversed"),
         ("no seed", backward_case(seed=None), "never seeded"),
         ("a seed of 0", backward_case(seed=0.0), "the seed, ∂e/∂e, is 1"),
@@ -291,6 +315,11 @@ WRONG_ANSWERS = {
          add_mul(add=binary(np.add, lambda o, a, b: np.ones_like(o.data), lambda o, a, b: np.ones_like(o.data))),
          "local derivative 1 alone"),
         ("+ without lifting a number", add_mul(add=add_without_lift), "self.lift"),
+        ("+ that subtracts", add_mul(add=binary(np.subtract, lambda o, a, b: o.grad, lambda o, a, b: o.grad)),
+         "the result"),
+        ("* that adds", add_mul(mul=binary(np.add, lambda o, a, b: o.grad * b.data, lambda o, a, b: o.grad * a.data)),
+         "the result"),
+        ("* without the right operand among the parents", add_mul(mul=mul_without_other_parent), "right operand"),
         ("+ without its closure", add_mul(add=add_without_closure), "set out._backward"),
         ("* not summed over the broadcast axis",
          add_mul(mul=binary(np.multiply, lambda o, a, b: o.grad * b.data, lambda o, a, b: o.grad * a.data,

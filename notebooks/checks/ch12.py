@@ -120,6 +120,18 @@ def _check_order(order_function, Probe, rng):
     expect(all(position[id(parent)] < position[id(tensor)] for tensor in order for parent in tensor.parents),
            "topological_order puts a tensor before one of its parents: add a tensor to the list only after all "
            "its parents are in it (visit the parents first, then append)")
+    # n is both a parent of r and an ancestor of r's other parent 2n: a breadth-first search, reversed, lists 2n
+    # before n, which the graph above cannot show.
+    n = Probe(rng.uniform(0.5, 2.0)) * 3.0
+    doubled = n * 2.0
+    r = n + doubled
+    order = list(call(order_function, r, returns="a list of the tensors r was computed from, r last",
+                      name="topological_order"))
+    position = {id(tensor): index for index, tensor in enumerate(order)}
+    expect(id(n) in position and id(doubled) in position and position[id(n)] < position[id(doubled)],
+           "topological_order(r) for n = 3a, r = n + 2n lists 2n before n, one of its parents: a breadth-first "
+           "search, reversed, is not a topological order; visit a tensor's parents depth first and append the "
+           "tensor after them")
 
 
 @piece(lambda: autograd.Tensor)
@@ -223,6 +235,9 @@ def _operation_backward(method, a, b, grad, label, wrong_shape=BROADCAST):
     expect(any(parent is a for parent in out.parents),
            f"{label}: the result's parents do not hold the left operand: pass (self, other) when you make it, or "
            "the walk never reaches them")
+    expect(not isinstance(b, autograd.Tensor) or any(parent is b for parent in out.parents),
+           f"{label}: the result's parents do not hold the right operand: pass (self, other) when you make it, or "
+           "the walk never reaches it and its gradient stays None")
     out.grad = grad
     try:
         call(out._backward, returns="nothing, after passing each operand its share with accumulate",
@@ -255,7 +270,8 @@ def _check_add(add, rng):
         a, b = Probe(rng.standard_normal(a_shape)), Probe(rng.standard_normal(b_shape))
         grad = rng.standard_normal(np.broadcast_shapes(a_shape, b_shape))
         label = f"a + b with shapes {a_shape} and {b_shape}"
-        _operation_backward(add, a, b, grad, label)
+        out = _operation_backward(add, a, b, grad, label)
+        expect_close(f"{label}: the result", out.data, a.data + b.data, rtol=1e-10)
         expect(a.grad is None or not np.allclose(a.grad, 1.0) or np.allclose(grad, 1.0),
                f"{label}: a.grad is the local derivative 1 alone: multiply by out.grad (the chain rule)")
         _shares(label, a, b, autograd.sum_to_shape(grad, a_shape), autograd.sum_to_shape(grad, b_shape))
@@ -276,7 +292,8 @@ def _check_mul(mul, rng):
         a, b = Probe(rng.standard_normal(a_shape)), Probe(rng.standard_normal(b_shape))
         grad = rng.standard_normal(np.broadcast_shapes(a_shape, b_shape))
         label = f"a * b with shapes {a_shape} and {b_shape}"
-        _operation_backward(mul, a, b, grad, label)
+        out = _operation_backward(mul, a, b, grad, label)
+        expect_close(f"{label}: the result", out.data, a.data * b.data, rtol=1e-10)
         expected_a = autograd.sum_to_shape(grad * b.data, a_shape)
         if a.grad is not None and not np.allclose(a.grad, expected_a):
             expect(not np.allclose(a.grad, autograd.sum_to_shape(grad * a.data, a_shape)),
