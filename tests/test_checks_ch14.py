@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import conv_loops
-from nncore.convolution import output_size
+from nncore.convolution import Conv2D, MaxPool2D, output_size
 from wrong_answers import accepted, cases, refusal
 
 
@@ -172,6 +172,20 @@ def counts_with(conv, dense):
     return lambda: (parameter_counts,)
 
 
+def maxpool_by_the_library(x, dout, size):
+    layer = MaxPool2D(size)
+    layer.forward(x)
+    return layer.backward(dout)
+
+
+def input_gradient_by_the_library(dout, w):
+    O, C, k, _ = w.shape
+    layer = Conv2D(C, O, k)
+    layer.set_parameters(w, np.zeros(O))
+    layer.forward(np.zeros((len(dout), C, dout.shape[2] + k - 1, dout.shape[3] + k - 1)))
+    return layer.backward(dout)
+
+
 RIGHT_CONV = lambda C, H, W, O, k, P: O * C * k * k + O  # noqa: E731
 RIGHT_DENSE = lambda C, H, W, O, k, P: (C * H * W + 1) * O * P  # noqa: E731
 
@@ -217,12 +231,14 @@ WRONG_ANSWERS = {
         ("the minimum", maxpool_with(at_minimum), "minimum"),
         ("dx in dout's shape", lambda: (lambda x, dout, size: dout.copy(),), "dout's shape"),
         ("nothing returned", maxpool_with(at_maximum, returns=False), "expected shape"),
+        ("nncore's MaxPool2D called", lambda: (maxpool_by_the_library,), "calls nncore's MaxPool2D"),
     ],
     "check_input_gradient": [
         ("kernel not flipped", input_gradient_with(flip=False), "not flipped"),
         ("channels not swapped", input_gradient_with(swap=False), "not swapped"),
         ("no padding", input_gradient_with(padding=lambda k: 0), "pad dout with k - 1"),
         ("padding k // 2", input_gradient_with(padding=lambda k: k // 2), "padding k // 2"),
+        ("nncore's Conv2D called", lambda: (input_gradient_by_the_library,), "calls nncore's Conv2D"),
     ],
     "check_parameter_counts": [
         ("a conv bias per position", counts_with(lambda C, H, W, O, k, P: O * C * k * k + O * P, RIGHT_DENSE),

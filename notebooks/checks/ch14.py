@@ -328,8 +328,27 @@ def _pool_mistakes(x, dout, size):
     ]
 
 
+def _names_used(function):
+    """Every global and attribute name that ``function``'s code (and the functions defined inside it) reads."""
+    code = getattr(function, "__code__", None)
+    if code is None:
+        return set()
+    names, pending = set(), [code]
+    while pending:
+        code = pending.pop()
+        names.update(code.co_names)
+        pending.extend(const for const in code.co_consts if hasattr(const, "co_names"))
+    return names
+
+
+def _written_without(function, layer, what):
+    expect(layer not in _names_used(function),
+           f"{plain(function)} calls nncore's {layer}: that is the answer looked up, not derived. Write {what}")
+
+
 def check_maxpool_backward(maxpool_backward):
     """Exercise: maxpool_backward(x, dout, size) sends each window's dout to its maximum alone."""
+    _written_without(maxpool_backward, "MaxPool2D", "the loop over the windows yourself, from y = max(x_1, ...)")
     rng = np.random.default_rng(143)
     for N, C, H, W, size in ((2, 3, 4, 6, 2), (1, 2, 7, 5, 2), (2, 2, 6, 6, 3)):
         x = rng.permutation(N * C * H * W).reshape(N, C, H, W) / 10.0 - 3.0  # distinct values: no ties
@@ -366,6 +385,7 @@ def _full_convolution(dout, weights, padding=None, flip=True, swap=True):
 
 def check_input_gradient(input_gradient):
     """Exercise: input_gradient(dout, w) = dout, padded by k - 1, convolved with w flipped, channels swapped."""
+    _written_without(input_gradient, "Conv2D", "it as one call of your conv2d_loops, on dout padded and w turned")
     rng = np.random.default_rng(144)
     for N, C, O, k, H, W in ((2, 3, 3, 3, 5, 6), (1, 2, 3, 2, 4, 5), (2, 3, 2, 3, 6, 4)):
         x, weights = rng.standard_normal((N, C, H, W)), rng.standard_normal((O, C, k, k))
@@ -407,7 +427,8 @@ def _layer_counts(C, H, W, O, k, stride, padding):
     return O * C * k * k + O, C * H * W * O * positions + O * positions
 
 
-COUNT_CASES = [(1, 8, 8, 16, 3, 1, 1), (3, 10, 7, 4, 3, 2, 0), (2, 9, 9, 5, 5, 1, 2), (4, 6, 8, 3, 2, 2, 1)]
+# The chapter's own first layer comes last: a message about an earlier case then does not give away its count.
+COUNT_CASES = [(3, 10, 7, 4, 3, 2, 0), (2, 9, 9, 5, 5, 1, 2), (4, 6, 8, 3, 2, 2, 1), (1, 8, 8, 16, 3, 1, 1)]
 
 
 def check_parameter_counts(parameter_counts):
