@@ -133,6 +133,12 @@ def without_validation(X_train, y_train, X_val, y_val):
     return small_model(X_train, y_train), {"choice": "small", "validation_accuracy": 0.9}
 
 
+def trained_on_the_validation_split_too(X_train, y_train, X_val, y_val):
+    model = small_model(np.concatenate([X_train, X_val]), np.concatenate([y_train, y_val]), epochs=30,
+                        validation_data=(X_val, y_val))
+    return model, {"choice": "train + val", "validation_accuracy": model.history["val_accuracy"][-1]}
+
+
 def too_weak(X_train, y_train, X_val, y_val):
     model = small_model(X_train, y_train, epochs=1, validation_data=(X_val, y_val))
     return model, {"choice": "one epoch", "validation_accuracy": model.history["val_accuracy"][-1]}
@@ -240,6 +246,8 @@ WRONG_ANSWERS = {
          "the model's accuracy on the TEST split"),
         ("trained without validation data", lambda: challenge_arguments(without_validation), "no validation score"),
         ("a model below the goal", lambda: challenge_arguments(too_weak), "below the goal of 0.97"),
+        ("trained on the validation split too", lambda: challenge_arguments(trained_on_the_validation_split_too),
+         "trained on the validation split too"),
         ("the model alone", lambda: challenge_arguments(model_only), "(model, record)"),
         ("a record without the keys", lambda: challenge_arguments(record_without_keys), "'choice'"),
         ("the notebook's test split read inside challenger", peeking_arguments, "reads X_TEST, the test split"),

@@ -355,6 +355,11 @@ def check_challenge(challenger, X_train, y_train, X_val, y_val, X_test, y_test):
     expect(abs(recorded - val_accuracy) <= 0.01,
            f"the record says validation accuracy {recorded:.4f}, but the model scores {val_accuracy:.4f} on X_val, "
            "y_val: record the validation score of the model you return")
+    train_loss, train_accuracy = model.evaluate(X_train, y_train, verbose=False)
+    expect(not (train_accuracy >= 0.99 and val_loss <= train_loss),
+           f"the model's validation loss ({val_loss:.4f}) is no higher than its loss on the training part "
+           f"({train_loss:.4f}), which it fits to {train_accuracy:.3f}: it looks trained on the validation split too. "
+           "Train on (X_train, y_train) only: the validation split must stay unseen to judge the choice")
     expect(test_accuracy >= GOAL,
            f"test accuracy {test_accuracy:.3f} (validation {val_accuracy:.3f}) is below the goal of {GOAL}. "
            "Improve the choice on validation data, not on this number: every run of this check is one more look "
