@@ -168,6 +168,17 @@ def transform_in_place(X, scaler):
     return X
 
 
+def rotated_folds(n, k, rng):
+    return np.array_split(np.roll(np.arange(n), int(rng.integers(1, n))), k)
+
+
+def swapped_pair_folds(n, k, rng):
+    order = np.arange(n)
+    first, second = rng.choice(n, 2, replace=False)
+    order[[first, second]] = order[[second, first]]
+    return np.array_split(order, k)
+
+
 def contiguous_folds(n, k, rng):
     return np.array_split(np.arange(n), k)
 
@@ -282,6 +293,8 @@ WRONG_ANSWERS = {
     "check_k_fold_indices": [
         ("contiguous folds (no shuffle)", lambda: (contiguous_folds,), "contiguous blocks"),
         ("every k-th index", lambda: (strided_folds,), "every k-th index"),
+        ("a rotation, not a shuffle", lambda: (rotated_folds,), "not shuffled (or only a little"),
+        ("two indices swapped", lambda: (swapped_pair_folds,), "not shuffled (or only a little"),
         ("shuffled with np.random, not rng", lambda: (global_shuffle,), "not with np.random"),
         ("the remainder in the last fold", lambda: (uneven_folds,), "differ by more than 1"),
         ("the training indices of each round", lambda: (training_folds,), "validation indices of one round"),
