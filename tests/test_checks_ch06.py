@@ -318,6 +318,8 @@ WRONG_ANSWERS = {
          "without bias correction"),
         ("epsilon inside the square root", lambda: (lambda w, g, lr, eps: w - lr * g / np.sqrt(g ** 2 + eps),),
          "inside the square root"),
+        ("epsilon squared inside the square root",
+         lambda: (lambda w, g, lr, eps: w - lr * g / np.sqrt(g ** 2 + eps ** 2),), "epsilon ** 2 is inside"),
         ("nncore's Adam with its default epsilon", lambda: (old_first_adam_step,), "the default, not the"),
         ("the weights unchanged", lambda: (lambda w, g, lr, eps: w,), "did not move"),
         ("epsilon 1e-7 whatever is given", lambda: (lambda w, g, lr, eps: w - lr * g / (np.abs(g) + 1e-7),),
