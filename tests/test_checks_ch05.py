@@ -358,6 +358,18 @@ class Tanh:
         return self.dinputs
 
 
+class TanhInPlace(Tanh):
+    def backward(self, dvalues):
+        dvalues *= 1 - self.output ** 2  # the right derivative, written into the caller's array
+        self.dinputs = dvalues
+        return self.dinputs
+
+
+class TanhReturningNothing(Tanh):
+    def backward(self, dvalues):
+        self.dinputs = dvalues * (1 - self.output ** 2)
+
+
 class TanhWithoutSquare(Tanh):
     def backward(self, dvalues):
         self.dinputs = dvalues * (1 - self.output)
@@ -566,6 +578,8 @@ WRONG_ANSWERS = {
         ("alpha ignored in forward and backward", lambda: (Tanh, LeakyReLUIgnoringAlpha, Swish), "used alpha = 0.01"),
         ("beta ignored in forward and backward", lambda: (Tanh, LeakyReLU, SwishIgnoringBeta), "used beta = 1"),
         ("a consistent pair for the wrong function", lambda: (TanhAsSine, LeakyReLU, Swish), "tanh: forward's output"),
+        ("the right derivative written into dvalues", lambda: (TanhInPlace, LeakyReLU, Swish), "changed the dvalues"),
+        ("dinputs set but not returned", lambda: (TanhReturningNothing, LeakyReLU, Swish), "returned None"),
     ],
     "check_scale_shift_backward": [
         ("dgamma not summed over the samples", lambda: (scale_shift(dgamma=lambda self, d: d * self.inputs),),
@@ -576,6 +590,8 @@ WRONG_ANSWERS = {
         ("dbeta without keepdims", lambda: (scale_shift(dbeta=lambda self, d: np.sum(d, axis=0)),),
          "self.dbeta (the shape of beta): expected shape"),
         ("a constant", lambda: (scale_shift(dinputs=lambda self, d: np.ones_like(d)),), "the same for two different"),
+        ("dvalues scaled in place", lambda: (scale_shift(dinputs=lambda self, d: np.multiply(d, self.gamma, out=d)),),
+         "changed the dvalues"),
         ("dgamma a mean over the samples",
          lambda: (scale_shift(dgamma=lambda self, d: np.mean(d * self.inputs, axis=0, keepdims=True)),),
          "a mean over the samples"),

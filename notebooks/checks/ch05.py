@@ -406,15 +406,18 @@ def check_activation_backwards(tanh_class, leaky_class, swish_class):
             for wrong, mistake in others:
                 expect(not np.allclose(output, wrong(z)), f"{name}: {mistake}")
             expect_close(f"{name}: forward's output", output, function(z))
+        given = dvalues.copy()
         try:
-            got = call(layer.backward, dvalues.copy(), returns="self.dinputs", name=f"{name}'s backward")
+            got = call(layer.backward, given, returns="self.dinputs", name=f"{name}'s backward")
         except NotWrittenYet:
             raise
         except AssertionError as error:
             if "AttributeError" not in str(error):
                 raise
             raise AssertionError(f"{name}: {error} forward must store what backward needs") from None
-        expect(got is not None or hasattr(layer, "dinputs"), f"{name}: backward must set and return self.dinputs")
+        _unchanged(given, dvalues, f"{name}: backward")
+        expect(got is not None, f"{name}: backward must set and return self.dinputs" +
+               (" (it set it, but returned None)" if hasattr(layer, "dinputs") else ""))
         got = np.asarray(layer.dinputs if got is None else got, dtype=np.float64)
         expect_shape(f"{name}: dinputs", got, z.shape)
         expect(not np.allclose(got, local(z)),
@@ -431,8 +434,12 @@ def check_activation_backwards(tanh_class, leaky_class, swish_class):
 
 def _layer_pass(layer, inputs, dvalues, name):
     call(layer.forward, inputs, returns="the outputs (N, n)", name=f"{name}.forward")
+    given = dvalues.copy()
     with gradcheck.float64_dot():
-        call(layer.backward, dvalues, returns="self.dinputs (N, n)", name=f"{name}.backward")
+        got = call(layer.backward, given, returns="self.dinputs (N, n)", name=f"{name}.backward")
+    _unchanged(given, dvalues, f"{name}.backward")
+    expect(got is not None, f"{name}.backward must set and return self.dinputs" +
+           (" (it set it, but returned None)" if hasattr(layer, "dinputs") else ""))
 
 
 def _verdict(layer, inputs, dvalues, name):
