@@ -236,6 +236,7 @@ WRONG_ANSWERS = {
         ("the book's formula, which overflows at z = -1000", lambda: (sigmoid(book_forward),),
          "overflows for large negative inputs"),
         ("np.where with both branches computed", lambda: (sigmoid(both_branches_forward),), "computes both branches"),
+        ("z clipped to +-500, which float32 still overflows", lambda: (sigmoid(clipped_forward),), "in float32"),
         ("exp(z) in place of exp(-z)", lambda: (sigmoid(exponent_sign_forward),), "the exponent is -z"),
         ("forward stores but does not return", lambda: (sigmoid(unreturned_forward),), "forward returned None"),
         ("backward without dvalues", lambda: (sigmoid(backward=without_dvalues_backward),), "multiply it by dvalues"),
@@ -317,6 +318,8 @@ WRONG_ANSWERS = {
         ("the fraction", lambda: (lambda p, y, divisor=250: np.mean(np.abs(p - y) < np.std(y) / divisor),),
          "return the count"),
         ("a constant", lambda: (lambda p, y, divisor=250: 3,), "expected"),
+        ("the standard deviation with ddof=1",
+         lambda: (lambda p, y, divisor=250: int(np.sum(np.abs(p - y) < np.std(y, ddof=1) / divisor)),), "ddof=1"),
         ("one precision per column", lambda: (lambda p, y, divisor=250: int(np.sum(np.abs(p - y) < np.std(y, axis=0)
                                                                                    / divisor)),), "not one per column"),
         ("the misses counted", lambda: (lambda p, y, divisor=250: int(np.sum(np.abs(p - y) >= np.std(y) / divisor)),),
@@ -364,6 +367,11 @@ def test_the_check_accepts_a_right_answer(check_name, capsys):
     with np.errstate(over="raise", invalid="raise", divide="raise"):
         check(*RIGHT_ANSWERS[check_name])
     assert capsys.readouterr().out.startswith("Correct")
+
+
+def clipped_forward(self, inputs, training=False):
+    self.output = 1 / (1 + np.exp(-np.clip(inputs, -500, 500)))
+    return self.output
 
 
 def logaddexp_forward(self, inputs, training=False):

@@ -87,8 +87,8 @@ def _forward_without_overflow(layer, z):
             return layer.forward(z)
         except FloatingPointError as error:
             raise AssertionError(
-                f"forward overflows for large negative inputs (z = -1000: {error}): exp(-z) = exp(1000) is too "
-                "large for a float. Compute from e = exp(-|z|), which is at most 1: sigma = 1 / (1 + e) where "
+                f"forward overflows for large negative inputs (z = -1000 in {z.dtype}: {error}): exp(-z) = exp(1000) "
+                "is too large for a float (float32 stops at exp(88), so clipping z to +-500 is not enough). Compute from e = exp(-|z|), which is at most 1: sigma = 1 / (1 + e) where "
                 "z >= 0 and e / (1 + e) where z < 0. np.where(z >= 0, 1 / (1 + np.exp(-z)), ...) still overflows: "
                 "np.where computes both branches for every z") from None
         except NotImplementedError:
@@ -132,7 +132,13 @@ def check_sigmoid(sigmoid_class):
     output = _returned(_forward_without_overflow(call(sigmoid_class, returns="a sigmoid layer"), z), "forward",
                        "sigma(z)")
     expect_close("forward([[-1000, -50, 0, 50, 1000]])", output, _sigmoid(z), rtol=1e-5, atol=1e-30)
-    correct("Activation_Sigmoid: forward, backward and predictions on 3 random batches, and no overflow at z = -1000")
+    z32 = z.astype(np.float32)  # float32, as after nnfs.init(): exp overflows from 89 on
+    output = _returned(_forward_without_overflow(call(sigmoid_class, returns="a sigmoid layer"), z32), "forward",
+                       "sigma(z)")
+    expect_close("forward of float32 [[-1000, -50, 0, 50, 1000]]", np.asarray(output, dtype=np.float64), _sigmoid(z),
+                 rtol=1e-5, atol=1e-30)
+    correct("Activation_Sigmoid: forward, backward and predictions on 3 random batches, and no overflow at z = -1000, "
+            "in float64 and float32")
 
 
 def _expected_bce(y_pred, y_true):
@@ -327,6 +333,8 @@ def check_count_within(count_within):
         precision = np.std(y) / divisor
         predictions = y + precision * rng.uniform(-3, 3, shape)
         predictions[0, 0] = y[0, 0] + 40 * np.std(y)  # one prediction far off: predictions spread wider than y
+        # one error between np.std(y) / divisor and np.std(y, ddof=1) / divisor, which only the first excludes
+        predictions[-1, -1] = y[-1, -1] + precision * (1 + np.sqrt(y.size / (y.size - 1))) / 2
         arguments = (predictions, y) if case < 2 else (predictions, y, divisor)
         got = call(count_within, *arguments, returns="a whole number, the count of predictions within the precision")
         expected = int(np.sum(np.abs(predictions - y) < precision))
@@ -337,6 +345,8 @@ def check_count_within(count_within):
             (int(np.sum(predictions - y < precision)), "a prediction too low is not within the precision: compare "
                                                        "the distance, np.abs(predictions - y)"),
             (int(np.sum(np.abs(predictions - y) < np.std(y) / 250)), "the divisor is an argument: use it, not 250"),
+            (int(np.sum(np.abs(predictions - y) < np.std(y, ddof=1) / divisor)),
+             "the precision is np.std(y), the standard deviation with ddof=0, not ddof=1"),
             (int(np.sum(np.abs(predictions - y) < np.std(y, axis=0) / divisor)),
              "the precision is one number from all the targets, np.std(y), not one per column (axis=0)"),
             (int(np.sum(np.abs(predictions - y) >= precision)), "that counts the predictions outside the precision"),
@@ -346,7 +356,7 @@ def check_count_within(count_within):
         expect(np.ndim(got) == 0, f"{where}: count_within should return one number, got {plain(np.asarray(got))}")
         expect(not (0 < float(got) < 1), f"{where}: {float(got):.3f} is the fraction within the precision; "
                                          "return the count")
-        hint = next((why for count, why in mistakes if count == int(got) != expected), None)
+        hint = "; or ".join(why for count, why in mistakes if count == int(got) != expected) or None  # all that fit
         expect(int(got) == expected, f"{where}: expected {expected}, got {plain(got)}" + (f": {hint}" if hint else ""))
     correct("count_within counts the predictions within np.std(y) / divisor, on 4 random batches")
 
