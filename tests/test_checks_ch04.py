@@ -132,6 +132,8 @@ WRONG_ANSWERS = {
          lambda: (cross_entropy(clip=lambda p: (np.clip(p, 1e-7, 1 - 1e-7), p)[1]),),
          "the log of the clipped array"),
         ("clipped at 1e-8", lambda: (cross_entropy(clip=lambda p: np.clip(p, 1e-8, 1 - 1e-8)),), "-log 1e-7 = 16.1181"),
+        ("the top clipped at 1 - 1e-6", lambda: (cross_entropy(clip=lambda p: np.clip(p, 1e-7, 1 - 1e-6)),),
+         "clip the top at 1 - 1e-7 exactly"),
         ("the caller's predictions clipped in place", lambda: (cross_entropy(clip=clipped_in_place),),
          "changed the predictions it was given"),
         ("a constant", lambda: (type("Loss_CategoricalCrossentropy", (), {
@@ -166,6 +168,9 @@ WRONG_ANSWERS = {
          "the losses -log p themselves"),
         ("base-10 logs", lambda: (lambda p: np.where(inside(p), -1 / np.where(inside(p), p, 1), 0.0) / np.log(10),
                                   cross_entropy()), "-log10 p"),
+        ("a right slope beside a base-10 loss class",
+         lambda: (lambda p: np.where(inside(p), -1 / np.where(inside(p), p, 1), 0.0), cross_entropy(log=np.log10)),
+         "measured with a small step"),
     ],
     "check_fix_labels": [
         ("the first row", lambda: (lambda labels: np.asarray(labels)[0],), "should come back unchanged"),

@@ -134,6 +134,9 @@ def check_categorical_crossentropy(loss_class):
                              "says")
     expect(not np.isclose(got[0], 0, atol=1e-9), "a perfect prediction costs exactly 0: the probability 1 was not "
                                                  "clipped at the top, to 1 - 1e-7 (it should cost about 1e-7)")
+    expect(np.isclose(got[0], -np.log(1 - EPSILON), rtol=1e-2, atol=0),
+           f"a perfect prediction costs {got[0]:.3g}, not -log(1 - 1e-7) = {-np.log(1 - EPSILON):.3g}: clip the top "
+           "at 1 - 1e-7 exactly")
     _check_sample_losses(got, edges, edge_labels, edge_labels, "a perfect prediction and two hopeless ones")
     above = _losses(loss.forward, np.array([[1 + 1e-6, -1e-6]]), np.array([0]), "a probability slightly above 1")
     expect(np.all(above > 0), f"a probability slightly above 1 gave the loss {plain(float(above[0]))}, below 0: clip "
@@ -262,6 +265,10 @@ def check_loss_slope(loss_slope, loss_class):
     measured = (loss.forward(np.array([[0.75 - h, 0.25 + h]]), np.array([0]))
                 - loss.forward(np.array([[0.75 + h, 0.25 - h]]), np.array([0]))) / (-2 * h)
     predicted = float(call(loss_slope, np.array([0.75]), returns="one slope")[0])
+    expect(np.isclose(float(measured[0]), predicted, rtol=1e-3),
+           f"at p = 0.75 loss_slope gives {predicted:.4f}, but the Loss_CategoricalCrossentropy above, measured with a "
+           f"small step, changes at {float(measured[0]):.4f}: the class does not compute -ln(p) (a log other than "
+           "the natural one, np.log?)")
     correct(f"the slope of the loss at p = 0.75 is {predicted:.4f}; the Loss_CategoricalCrossentropy above, "
             f"measured with a small step, gives {float(measured[0]):.4f}. Where the clip holds p, the slope is 0.")
 
