@@ -33,14 +33,13 @@ SETUP_LIMIT = 60  # seconds: a fresh clone's `make setup` with warm package cach
 def paired_ratio(results, section, name, reference):
     """``name``'s seconds over ``reference``'s in ``results[section]``: ``(median, (lowest, highest))`` of the
     ratios of the runs made in the same turn, or the ratio of the medians (no range) for results without runs."""
-    runs = results.get("runs", {}).get(section)
-    if runs is None or name not in runs or reference not in runs:
-        values = results[section]
-        if name not in values or reference not in values:
-            return None, None
+    runs, values = results.get("runs", {}).get(section, {}), results[section]
+    if name in runs and reference in runs:
+        ratios = [a / b for a, b in zip(runs[name], runs[reference])]
+        return statistics.median(ratios), (min(ratios), max(ratios))
+    if name in values and reference in values:
         return values[name] / values[reference], None
-    ratios = [a / b for a, b in zip(runs[name], runs[reference])]
-    return statistics.median(ratios), (min(ratios), max(ratios))
+    return None, None
 
 
 def targets(results):

@@ -101,6 +101,18 @@ def piece(fallback):
     return decorate
 
 
+def names_read(function):
+    """The global and attribute names that ``function``'s code, and the functions defined in it, read (an empty
+    set for something without code)."""
+    code = getattr(function, "__code__", None)
+    names, pending = set(), [code] if code is not None else []
+    while pending:
+        code = pending.pop()
+        names.update(code.co_names)
+        pending.extend(constant for constant in code.co_consts if hasattr(constant, "co_names"))
+    return names
+
+
 def correct(message):
     """Report a passed exercise."""
     print(f"Correct: {message}")

@@ -30,6 +30,13 @@ def _depends_on_dvalues(name, first, second):
            f"{name} came out the same for two different dvalues: compute it from the dvalues backward is given")
 
 
+def _returned_dinputs(got, layer, name):
+    """``got``, what backward returned, as a float64 array; refused when it is None."""
+    expect(got is not None, f"{name} must set and return self.dinputs" +
+           (" (it set it, but returned None)" if hasattr(layer, "dinputs") else ""))
+    return np.asarray(got, dtype=np.float64)
+
+
 def _unchanged(given, original, name):
     expect(np.array_equal(given, original),
            f"{name} changed the dvalues it was given (it wrote into them in place): that array belongs to the layer "
@@ -416,9 +423,7 @@ def check_activation_backwards(tanh_class, leaky_class, swish_class):
                 raise
             raise AssertionError(f"{name}: {error} forward must store what backward needs") from None
         _unchanged(given, dvalues, f"{name}: backward")
-        expect(got is not None, f"{name}: backward must set and return self.dinputs" +
-               (" (it set it, but returned None)" if hasattr(layer, "dinputs") else ""))
-        got = np.asarray(layer.dinputs if got is None else got, dtype=np.float64)
+        got = _returned_dinputs(got, layer, f"{name}: backward")
         expect_shape(f"{name}: dinputs", got, z.shape)
         expect(not np.allclose(got, local(z)),
                f"{name}: dinputs is the local derivative alone: multiply it by dvalues (the chain rule)")
@@ -438,8 +443,7 @@ def _layer_pass(layer, inputs, dvalues, name):
     with gradcheck.float64_dot():
         got = call(layer.backward, given, returns="self.dinputs (N, n)", name=f"{name}.backward")
     _unchanged(given, dvalues, f"{name}.backward")
-    expect(got is not None, f"{name}.backward must set and return self.dinputs" +
-           (" (it set it, but returned None)" if hasattr(layer, "dinputs") else ""))
+    _returned_dinputs(got, layer, f"{name}.backward")
 
 
 def _verdict(layer, inputs, dvalues, name):

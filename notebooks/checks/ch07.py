@@ -492,9 +492,10 @@ def check_k_fold_indices(k_fold_indices):
            "class, and by radius within a class). Shuffle first with rng.permutation(n), then split.")
     for index, fold in enumerate(folds):
         per_class = np.bincount(labels[fold], minlength=3)
-        expect(per_class.min() >= 15, f"fold {index} holds per class {per_class} of 300 points sorted by class: shuffled "
-               "folds hold about a third of each class, these were not shuffled (or only a little: a rotation or a "
-               "few swaps keep the order). Shuffle all n indices with rng.permutation(n), then split.")
+        expect(per_class.min() >= 15,
+               f"fold {index} holds per class {per_class} of 300 points sorted by class: shuffled folds hold about a "
+               "third of each class, these were not shuffled (or only a little: a rotation or a few swaps keep the "
+               "order). Shuffle all n indices with rng.permutation(n), then split.")
     other = _folds(k_fold_indices, 300, 3, 1)
     expect(not all(np.array_equal(a, b) for a, b in zip(folds, other)),
            "two different generators gave the same folds: the indices were not shuffled with rng. "

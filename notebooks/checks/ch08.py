@@ -88,9 +88,10 @@ def _forward_without_overflow(layer, z):
         except FloatingPointError as error:
             raise AssertionError(
                 f"forward overflows for large negative inputs (z = -1000 in {z.dtype}: {error}): exp(-z) = exp(1000) "
-                "is too large for a float (float32 stops at exp(88), so clipping z to +-500 is not enough). Compute from e = exp(-|z|), which is at most 1: sigma = 1 / (1 + e) where "
-                "z >= 0 and e / (1 + e) where z < 0. np.where(z >= 0, 1 / (1 + np.exp(-z)), ...) still overflows: "
-                "np.where computes both branches for every z") from None
+                "is too large for a float (float32 stops at exp(88), so clipping z to +-500 is not enough). Compute "
+                "from e = exp(-|z|), which is at most 1: sigma = 1 / (1 + e) where z >= 0 and e / (1 + e) where z < 0. "
+                "np.where(z >= 0, 1 / (1 + np.exp(-z)), ...) still overflows: np.where computes both branches for "
+                "every z") from None
         except NotImplementedError:
             raise
         except Exception as error:

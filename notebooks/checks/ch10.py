@@ -1,7 +1,7 @@
 """Checks for 10_real_data: the learner's scaling, shuffling, steps per epoch and confusion matrix, and the exercises."""
 import numpy as np
 
-from . import call, correct, expect, expect_shape, piece, plain, seeded
+from . import call, correct, expect, expect_shape, names_read, piece, plain, seeded
 
 
 def _scale_splits(train, *others):
@@ -290,20 +290,10 @@ def check_precision_recall(precision_recall):
 GOAL = 0.97
 
 
-def _global_names(code):
-    """The global (and attribute) names that ``code`` and the functions defined in it read."""
-    names = set(code.co_names)
-    for constant in code.co_consts:
-        if hasattr(constant, "co_names"):
-            names |= _global_names(constant)
-    return names
-
-
 def _test_split_read(function, X_test, y_test):
     """The names of the notebook's globals holding the test split that ``function`` reads, if any."""
-    code, namespace = getattr(function, "__code__", None), getattr(function, "__globals__", {})
-    found = []
-    for name in sorted(_global_names(code)) if code is not None else []:
+    namespace, found = getattr(function, "__globals__", {}), []
+    for name in sorted(names_read(function)):
         value = namespace.get(name)
         if isinstance(value, np.ndarray) and (value.shape == np.shape(X_test) or (
                 value.shape == np.shape(y_test) and np.array_equal(value, y_test))):

@@ -11,7 +11,7 @@ import numpy as np
 from nncore import gradcheck
 from nncore.convolution import Conv2D, MaxPool2D, output_size
 
-from . import NotWrittenYet, call, correct, expect, expect_close, expect_shape, piece, plain
+from . import NotWrittenYet, call, correct, expect, expect_close, expect_shape, names_read, piece, plain
 
 RTOL, ATOL = 1e-4, 1e-6  # float32 loops (np.zeros after nnfs.init()) pass; every named mistake is off by far more
 
@@ -328,21 +328,8 @@ def _pool_mistakes(x, dout, size):
     ]
 
 
-def _names_used(function):
-    """Every global and attribute name that ``function``'s code (and the functions defined inside it) reads."""
-    code = getattr(function, "__code__", None)
-    if code is None:
-        return set()
-    names, pending = set(), [code]
-    while pending:
-        code = pending.pop()
-        names.update(code.co_names)
-        pending.extend(const for const in code.co_consts if hasattr(const, "co_names"))
-    return names
-
-
 def _written_without(function, layer, what):
-    expect(layer not in _names_used(function),
+    expect(layer not in names_read(function),
            f"{plain(function)} calls nncore's {layer}: that is the answer looked up, not derived. Write {what}")
 
 
