@@ -323,6 +323,10 @@ def another_h(f, x, h=1e-5):
     return gradient_by(centred)(f, x, 1e-3)
 
 
+def in_float32(f, x, h=1e-5):
+    return gradient_by(centred)(f, x, h).astype(np.float32)
+
+
 def by_unit_vectors(f, x, h=1e-5):
     """Right, without writing into x: f(x + h e_k) and f(x - h e_k) on new arrays."""
     gradient = np.zeros(x.shape)
@@ -567,6 +571,7 @@ WRONG_ANSWERS = {
         ("x not restored", lambda: (gradient_by(not_restored),), "put every element back"),
         ("whole rows nudged", lambda: (by_rows,), "x[i] is a whole row"),
         ("a step other than the h given", lambda: (another_h,), "the h you are given"),
+        ("collected in float32", lambda: (in_float32,), "came as float32"),
         ("a constant", lambda: (lambda f, x, h=1e-5: np.ones(x.shape),), "expected"),
     ],
     "check_activation_backwards": [

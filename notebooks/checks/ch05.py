@@ -362,6 +362,10 @@ def check_centred_gradient(centred_gradient):
         expect(np.array_equal(x, before), f"{label}: x is not as it was after the call: put every element back "
                                           "after nudging it")
         expect_shape(f"centred_gradient of {label} (the shape of x)", got, shape)
+        expect(np.asarray(got).dtype.kind != "f" or np.asarray(got).dtype.itemsize >= 8,
+               f"{label}: the gradient came as {np.asarray(got).dtype}, which keeps about 7 significant digits, "
+               "fewer than a gradient check compares: collect the differences in a float64 array "
+               "(np.zeros(x.shape) is one)")
         got, exact = np.asarray(got, dtype=np.float64), derivative(before)
         if not np.allclose(got, exact, rtol=1e-7, atol=1e-7):
             expect(not np.allclose(got, 2 * exact, rtol=1e-5),
