@@ -147,9 +147,11 @@ def book_name(kind, cls):
 
 
 def book_names():
-    """Every book name, mapped to nncore's class or, where the book behaves otherwise, to the subclass here."""
+    """Every book name, mapped to nncore's class or, where the book behaves otherwise, to the subclass here.
+
+    The book has no learning-rate schedules, so they have no book names."""
     names = {book_name(kind, cls): cls
-             for kind, classes in registry.CLASSES.items() for cls in classes.values()
+             for kind, classes in registry.CLASSES.items() if kind != "schedule" for cls in classes.values()
              if cls.__module__.startswith("nncore.") and cls.__module__ != __name__}
     names.update(Layer_Input=Input, Loss=Loss, Accuracy=Accuracy,
                  Activation_Softmax_Loss_CategoricalCrossentropy=SoftmaxCategoricalCrossentropy,

@@ -1,7 +1,7 @@
 """One registry of the classes nncore can name: saving rebuilds only these, and short names map to them.
 
-Every class is registered under its kind (``"layer"``, ``"loss"``, ``"accuracy"``
-or ``"optimizer"``) and its class name; an activation or a loss may also have a
+Every class is registered under its kind (``"layer"``, ``"loss"``, ``"accuracy"``,
+``"optimizer"`` or ``"schedule"``) and its class name; an activation or a loss may also have a
 short name (``"relu"``, ``"mse"``) for ``get`` and the functional API. A layer
 written outside nncore joins with one call, usable as a decorator::
 
@@ -14,7 +14,7 @@ written outside nncore joins with one call, usable as a decorator::
 
 It then trains in ``Model`` and saves and loads with ``Model.save``/``Model.load``.
 """
-KINDS = ("layer", "loss", "accuracy", "optimizer")
+KINDS = ("layer", "loss", "accuracy", "optimizer", "schedule")
 CLASSES = {kind: {} for kind in KINDS}
 SHORT_NAMES = {"activation": {}, "loss": {}}
 

@@ -8,8 +8,7 @@ A model file also holds ``config``, a JSON string with ``format``, ``version``,
 the layers (class and constructor arguments), the loss, the accuracy and the
 optimizer, and optionally the optimizer's state: one array ``optimizer_state{k}``
 per entry ``[layer index, parameter name, slot]`` of the config's list. Only
-classes in ``nncore.registry`` (and schedules in ``nncore.schedules.SCHEDULES``)
-can be rebuilt; nothing is imported from a file.
+classes in ``nncore.registry`` can be rebuilt; nothing is imported from a file.
 Writes go to a temporary file that is renamed into place, so a crash never
 leaves a half-written model.
 """
@@ -287,10 +286,11 @@ def save_model(model, path, *, include_optimizer=True):
             config["accuracy"]["precision"] = float(config["accuracy"]["precision"])
     arrays = _parameter_arrays(model)
     schedule = getattr(model.optimizer, "schedule", None)
-    rebuildable = schedule is None or schedules.SCHEDULES.get(type(schedule).__name__) is type(schedule)
+    rebuildable = schedule is None or registry.CLASSES["schedule"].get(type(schedule).__name__) is type(schedule)
     if include_optimizer and not rebuildable:
-        raise ValueError(f"cannot save the schedule {schedule!r}: saving rebuilds only {', '.join(schedules.SCHEDULES)}"
-                         " (or save with include_optimizer=False)")
+        raise ValueError(f"cannot save the schedule {schedule!r}: its class is not registered; call "
+                         f"nncore.register({type(schedule).__name__}, kind='schedule') first "
+                         "(or save with include_optimizer=False)")
     if include_optimizer and model.optimizer is not None:
         config["optimizer"] = {**_describe(model.optimizer), "iterations": model.optimizer.iterations,
                                "current_learning_rate": float(model.optimizer.current_learning_rate),

@@ -7,11 +7,12 @@ taken (its ``iterations``, 0 for the first step), and returns a factor
 lowers the rate every 10 epochs.
 
 ``InverseTimeDecay`` is the book's :math:`1 / (1 + d\,t)`, which an optimizer's
-``decay=d`` uses. Saving rebuilds only the classes in ``SCHEDULES``.
+``decay=d`` uses. Every schedule here is registered (``kind="schedule"``), which is what saving
+rebuilds; one written outside nncore joins with ``nncore.register(MySchedule, kind="schedule")``.
 """
 import math
 
-from . import _checks
+from . import _checks, registry
 
 
 class Schedule:
@@ -29,6 +30,7 @@ class Schedule:
         return f"{type(self).__name__}({args})"
 
 
+@registry.register(kind="schedule")
 class InverseTimeDecay(Schedule):
     r"""The book's decay, :math:`f(t) = 1 / (1 + d\,t)`."""
 
@@ -42,6 +44,7 @@ class InverseTimeDecay(Schedule):
         return {"decay": self.decay}
 
 
+@registry.register(kind="schedule")
 class StepDecay(Schedule):
     r"""Multiply the rate by ``gamma`` every ``step_size`` steps: :math:`f(t) = \gamma^{\lfloor t / s \rfloor}`."""
 
@@ -56,6 +59,7 @@ class StepDecay(Schedule):
         return {"step_size": self.step_size, "gamma": self.gamma}
 
 
+@registry.register(kind="schedule")
 class ExponentialDecay(Schedule):
     r"""Multiply the rate by ``gamma`` after every step: :math:`f(t) = \gamma^t` (``gamma`` near 1, e.g. 0.999)."""
 
@@ -69,6 +73,7 @@ class ExponentialDecay(Schedule):
         return {"gamma": self.gamma}
 
 
+@registry.register(kind="schedule")
 class CosineWarmup(Schedule):
     r"""A linear warm-up over ``warmup_steps`` steps, then a half cosine down to ``min_factor`` at ``total_steps``.
 
@@ -96,10 +101,6 @@ class CosineWarmup(Schedule):
         return {"total_steps": self.total_steps, "warmup_steps": self.warmup_steps, "min_factor": self.min_factor}
 
 
-SCHEDULES = {cls.__name__: cls for cls in (InverseTimeDecay, StepDecay, ExponentialDecay, CosineWarmup)}
-"""The schedules a saved optimizer may name, by class name."""
-
-
 def check(schedule):
     """Check that ``schedule`` is a ``Schedule`` (or ``None``) and return it."""
     if schedule is None or isinstance(schedule, Schedule):
@@ -114,7 +115,5 @@ def describe(schedule):
 
 
 def build(description):
-    """The schedule that ``describe`` described; an unknown class name raises ``ValueError``."""
-    if description["class"] not in SCHEDULES:
-        raise ValueError(f"unknown schedule class {description['class']!r}; known: {', '.join(SCHEDULES)}")
-    return SCHEDULES[description["class"]](**description["config"])
+    """The schedule that ``describe`` described; a class name not registered raises ``ValueError``."""
+    return registry.lookup("schedule", description["class"])(**description["config"])

@@ -282,7 +282,7 @@ WRITTEN = [
     (lambda: SGD(schedule=lambda t: 0.5), TypeError, "schedule must be a Schedule such as"),
     (lambda: Adam(decay=1e-3, schedule=StepDecay(10)), ValueError, "give decay or schedule, not both"),
     (lambda: schedules.build({"class": "Cyclic", "config": {}}), ValueError,
-     "unknown schedule class 'Cyclic'; known: InverseTimeDecay, StepDecay, ExponentialDecay, CosineWarmup"),
+     "unknown schedule class 'Cyclic'; registered: InverseTimeDecay, StepDecay, ExponentialDecay, CosineWarmup"),
     (lambda: SGD(clip_norm=0), ValueError, "clip_norm must be in (0.0, inf), got 0.0"),
     (lambda: Adam(clip_norm="1"), TypeError, "clip_norm must be a real number, got '1'"),
     (lambda: SGD().clip_gradients([Dense(2, 3)]), ValueError, "clip_gradients needs the optimizer's clip_norm"),

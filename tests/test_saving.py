@@ -471,6 +471,19 @@ class Halving(Schedule):
         return {}
 
 
+@nc.register(kind="schedule")
+class FixedFactor(Schedule):
+    """A schedule written outside nncore, registered so that saving can rebuild it."""
+    def __init__(self, factor):
+        self.factor = factor
+
+    def __call__(self, iteration):
+        return self.factor
+
+    def config(self):
+        return {"factor": self.factor}
+
+
 @nc.register
 class BufferOnlyCounter:
     """Keeps a buffer but no parameters."""
@@ -490,11 +503,22 @@ def test_what_cannot_be_rebuilt_is_refused_at_save(trained, tmp_path):
     model = trained[0]
     model.set(optimizer=nc.SGD(schedule=Halving()))
     model.finalize()
-    with pytest.raises(ValueError, match=r"cannot save the schedule Halving\(\): saving rebuilds only "
-                                         r"InverseTimeDecay, StepDecay"):
+    with pytest.raises(ValueError, match=r"cannot save the schedule Halving\(\): its class is not registered; "
+                                         r"call nncore.register\(Halving, kind='schedule'\) first"):
         model.save(tmp_path / "model")
     assert model.save(tmp_path / "model", include_optimizer=False).exists()
     counting = nc.Model(nc.Dense(2, 2), BufferOnlyCounter(), nc.Softmax())
     with pytest.raises(ValueError, match=r"cannot save .*BufferOnlyCounter.*: nncore saves the buffers \('count',\) of "
                                          r"trainable layers \(layers with params\) only"):
         counting.save(tmp_path / "counting")
+
+
+def test_a_registered_schedule_of_ones_own_is_saved_and_rebuilt(trained, tmp_path):
+    model = trained[0]
+    model.set(optimizer=nc.SGD(learning_rate=0.5, schedule=FixedFactor(0.25)))
+    model.finalize()
+    loaded = nc.Model.load(model.save(tmp_path / "model"))
+    schedule = loaded.optimizer.schedule
+    assert type(schedule) is FixedFactor and schedule.factor == 0.25
+    loaded.optimizer.pre_update_params()
+    assert loaded.optimizer.current_learning_rate == 0.125
