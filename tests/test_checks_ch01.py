@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from wrong_answers import cases, refusal
+from wrong_answers import accepted, cases, refusal
 
 
 def without_bias(inputs, weights, bias):
@@ -26,6 +26,10 @@ def sums_multiplied(inputs, weights, bias):
 
 def products_not_added(inputs, weights, bias):
     return [value * weight for value, weight in zip(inputs, weights)]
+
+
+def the_sum_in_a_list(inputs, weights, bias):
+    return [sum(value * weight for value, weight in zip(inputs, weights)) + bias]
 
 
 def return_inside_the_loop(inputs, weights, bias):
@@ -107,6 +111,11 @@ def one_row_per_neuron(inputs, weights, biases):
     return np.dot(np.array(weights), np.array(inputs).T) + np.array(biases).reshape(-1, 1)
 
 
+def one_row_per_neuron_biases_as_given(inputs, weights, biases):
+    """The one-sample np.dot(W_rows, x) + b with the batch transposed in for x: the shapes agree when N == n_neurons."""
+    return np.dot(np.array(weights), np.array(inputs).T) + np.array(biases)
+
+
 def batch_without_biases(inputs, weights, biases):
     return np.dot(np.array(inputs), np.array(weights).T)
 
@@ -157,6 +166,21 @@ def inner_sizes(a_shape, b_shape):
     return (a_shape[-1], b_shape[0]) if a_shape[-1] == b_shape[0] else None
 
 
+def by_numpy(a_shape, b_shape):
+    """Computes the product to read its shape: NumPy answers, nothing is predicted."""
+    try:
+        return np.dot(np.zeros(a_shape), np.zeros(b_shape)).shape
+    except ValueError:
+        return None
+
+
+def by_matmul_on_ones(a_shape, b_shape):
+    try:
+        return (np.ones(a_shape) @ np.ones(b_shape)).shape
+    except ValueError:
+        return None
+
+
 def shape_as_a_list(a_shape, b_shape):
     return list(a_shape[:-1]) + list(b_shape[1:]) if a_shape[-1] == b_shape[0] else None
 
@@ -186,6 +210,26 @@ NOTEBOOK_LAYERS = [([[0.2, -0.1, 0.4], [0.7, 0.3, -0.2]], [0.1, -0.3]), ([[0.5, 
 def the_notebooks_layers(batch, layers):
     output = batch
     for weights, biases in NOTEBOOK_LAYERS:
+        output = batch_layer(output, weights, biases)
+    return output
+
+
+NOTEBOOK_X = np.array([[1, 2, 3, 2.5], [2, 5, -1, 2], [-1.5, 2.7, 3.3, -0.8]])
+NOTEBOOK_BATCH = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
+
+
+def the_notebooks_X(batch, layers):
+    """Starts from the chapter's X, (3, 4), not the argument: the check's first layers take 3 inputs."""
+    output = NOTEBOOK_X
+    for weights, biases in layers:
+        output = batch_layer(output, weights, biases)
+    return output
+
+
+def the_notebooks_batch(batch, layers):
+    """Starts from Exercise 3's own batch, (2, 3), which every 3-input stack of the check accepts."""
+    output = NOTEBOOK_BATCH
+    for weights, biases in layers:
         output = batch_layer(output, weights, biases)
     return output
 
@@ -220,6 +264,7 @@ WRONG_ANSWERS = {
         ("sum of inputs times sum of weights", lambda: (sums_multiplied,), "multiply each input by its own weight"),
         ("the products, not their sum", lambda: (products_not_added,), "should return one number"),
         ("the chapter's answer", lambda: (lambda inputs, weights, bias: 4.8,), "for 5 different neurons"),
+        ("the sum in a list", lambda: (the_sum_in_a_list,), "got a list of 1 number"),
         ("the return inside the loop", lambda: (return_inside_the_loop,), "is the return inside the loop?"),
         ("the notebook's neuron, not the arguments", lambda: (the_notebooks_neuron,), "not from the notebook's"),
         ("np.dot on lists after nnfs.init()", lambda: (lists_to_np_dot,), "wrap them in np.array"),
@@ -238,6 +283,8 @@ WRONG_ANSWERS = {
     "check_layer_output": [
         ("weights not transposed", lambda: (not_transposed,), "transpose them"),
         ("one row per neuron", lambda: (one_row_per_neuron,), "one row per neuron and one column per sample"),
+        ("one row per neuron, the biases as given", lambda: (one_row_per_neuron_biases_as_given,),
+         "one row per neuron and one column per sample"),
         ("no biases", lambda: (batch_without_biases,), "ignore the biases"),
         ("the first bias for every neuron", lambda: (batch_one_bias,), "the first bias"),
         ("the chapter's Z", lambda: (lambda inputs, weights, biases: np.array([[4.8, 1.21, 2.385]] * 3),),
@@ -261,11 +308,17 @@ WRONG_ANSWERS = {
         ("the inner sizes", lambda: (inner_sizes,), "expected (3, 3)"),
         ("always None", lambda: (lambda a_shape, b_shape: None,), "so the product is defined"),
         ("a list for a tuple", lambda: (shape_as_a_list,), "a shape is a tuple, not a list"),
+        ("np.dot on zeros, its shape read", lambda: (by_numpy,), "work it out from the sizes"),
+        ("@ on ones, its shape read", lambda: (by_matmul_on_ones,), "work it out from the sizes"),
     ],
     "check_four_layer_output": [
         ("the script's copy-paste bug", lambda: (copy_pasted,), "a, b, b, b"),
         ("three layers", lambda: (three_layers,), "first three layers only"),
         ("the notebook's layers, not the argument", lambda: (the_notebooks_layers,), "use the argument layers"),
+        ("the notebook's X, not the argument batch", lambda: (the_notebooks_X,), "use the argument batch"),
+        ("the exercise's batch, not the argument", lambda: (the_notebooks_batch,), "use the argument batch"),
+        ("the chapter's printed answer", lambda: (lambda batch, layers: np.array([[1.894], [-0.653]]),),
+         "use the arguments batch and layers"),
         ("no biases", lambda: (without_layer_biases,), "expected"),
         ("every layer run on the batch", lambda: (every_layer_on_the_batch,), "each on the outputs of the one before"),
         ("only layer d, on the batch", lambda: (lambda batch, layers: batch_layer(batch, *layers[3]),),
@@ -275,6 +328,106 @@ WRONG_ANSWERS = {
 }
 
 
+# ------------------------------------------------------------------ right answers: the chapter's and other ways
+
+
+def neuron_with_a_loop(inputs, weights, bias):  # the chapter's solution
+    output = bias
+    for value, weight in zip(inputs, weights):
+        output += value * weight
+    return output
+
+
+def neuron_with_np_dot(inputs, weights, bias):
+    return float(np.dot(np.array(weights), np.array(inputs)) + bias)
+
+
+def layer_with_the_neuron(inputs, weights, biases):  # the chapter's solution
+    return [neuron_with_a_loop(inputs, row, bias) for row, bias in zip(weights, biases)]
+
+
+def layer_with_two_loops(inputs, weights, biases):
+    outputs = []
+    for j in range(len(weights)):
+        total = 0
+        for m in range(len(inputs)):
+            total += inputs[m] * weights[j][m]
+        outputs.append(total + biases[j])
+    return outputs
+
+
+def batch_with_np_dot(inputs, weights, biases):  # the chapter's solution
+    return np.dot(np.array(inputs), np.array(weights).T) + np.array(biases)
+
+
+def batch_transposed_twice(inputs, weights, biases):
+    return (np.dot(np.array(weights), np.array(inputs).T) + np.array(biases).reshape(-1, 1)).T
+
+
+def summary_of_lists(n_inputs):  # the chapter's solution
+    return [mean_row(n_inputs), change_row(n_inputs), [1] * n_inputs], [0, 0, -5]
+
+
+def summary_of_arrays(n_inputs):
+    weights = np.zeros((3, n_inputs))
+    weights[0], weights[1, 0], weights[1, -1], weights[2] = 1 / n_inputs, -1, 1, 1
+    return weights, np.array([0.0, 0.0, -5.0])
+
+
+def shape_by_slicing(a_shape, b_shape):  # the chapter's solution
+    if a_shape[-1] != b_shape[0]:
+        return None
+    return tuple(a_shape[:-1]) + tuple(b_shape[1:])
+
+
+def shape_case_by_case(a_shape, b_shape):
+    if len(a_shape) == 1 and len(b_shape) == 1:
+        return () if a_shape[0] == b_shape[0] else None
+    if len(a_shape) == 1:
+        return (b_shape[1],) if a_shape[0] == b_shape[0] else None
+    if len(b_shape) == 1:
+        return (a_shape[0],) if a_shape[1] == b_shape[0] else None
+    return (a_shape[0], b_shape[1]) if a_shape[1] == b_shape[0] else None
+
+
+def four_in_a_loop(batch, layers):  # the chapter's solution
+    output = batch
+    for layer in layers:
+        output = batch_with_np_dot(output, *layer)
+    return output
+
+
+def four_written_out(batch, layers):
+    (weights_a, biases_a), (weights_b, biases_b), (weights_c, biases_c), (weights_d, biases_d) = layers
+    out1 = batch_with_np_dot(batch, weights_a, biases_a)
+    out2 = batch_with_np_dot(out1, weights_b, biases_b)
+    out3 = batch_with_np_dot(out2, weights_c, biases_c)
+    return batch_with_np_dot(out3, weights_d, biases_d)
+
+
+RIGHT_ANSWERS = [
+    ("check_neuron_output", lambda: (neuron_with_a_loop,)),
+    ("check_neuron_output", lambda: (neuron_with_np_dot,)),
+    ("check_loop_layer_output", lambda: (layer_with_the_neuron,)),
+    ("check_loop_layer_output", lambda: (layer_with_two_loops,)),
+    ("check_layer_output", lambda: (batch_with_np_dot,)),
+    ("check_layer_output", lambda: (batch_transposed_twice,)),
+    ("check_summary_layer", lambda: (summary_of_lists,)),
+    ("check_summary_layer", lambda: (summary_of_arrays,)),
+    ("check_dot_shape", lambda: (shape_by_slicing,)),
+    ("check_dot_shape", lambda: (shape_case_by_case,)),
+    ("check_four_layer_output", lambda: (four_in_a_loop,)),
+    ("check_four_layer_output", lambda: (four_written_out,)),
+]
+
+
 @pytest.mark.parametrize("check_name, answer, says", cases(WRONG_ANSWERS))
 def test_the_check_refuses_a_wrong_answer_and_names_the_mistake(check_name, answer, says):
     assert says in refusal("ch01", check_name, answer())
+
+
+@pytest.mark.parametrize("check_name, answer", RIGHT_ANSWERS, ids=[name for name, _ in RIGHT_ANSWERS])
+def test_the_check_accepts_a_right_answer_and_leaves_the_random_stream_alone(check_name, answer, capsys, nnfs_init):
+    printed, stream_kept = accepted("ch01", check_name, answer(), capsys)
+    assert printed.startswith("Correct")
+    assert stream_kept

@@ -1,7 +1,7 @@
 """Checks for 01_neurons: the learner's neuron and layers, and the exercises."""
 import numpy as np
 
-from . import call, correct, expect, piece, plain
+from . import call, correct, expect, names_read, piece, plain
 
 
 def _neuron_output(inputs, weights, bias):
@@ -52,14 +52,21 @@ def _call(function, *args, returns):
 
 
 def _number(name, value, returns):
-    expect(np.ndim(value) == 0 and not isinstance(value, (list, tuple)),
-           f"{name} should return {returns}, got {plain(np.asarray(value) if np.ndim(value) else value)}")
-    return float(value)
+    """``value`` as a float; a list, an array or something that is no number gets a sentence saying what it is."""
+    if isinstance(value, (list, tuple)):
+        numbers = all(isinstance(item, (int, float, np.integer, np.floating)) for item in value)
+        count = f"{len(value)} {'number' if numbers else 'item'}{'' if len(value) == 1 else 's'}"
+        raise AssertionError(f"{name} should return {returns}, got a {type(value).__name__} of {count}")
+    expect(np.ndim(value) == 0, f"{name} should return {returns}, got {plain(np.asarray(value))}")
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise AssertionError(f"{name} should return {returns}, got {plain(value)}") from None
 
 
 @piece(lambda: _neuron_output)
 def check_neuron_output(neuron_output):
-    """neuron_output(inputs, weights, bias) = sum of inputs[m] * weights[m], plus bias, on lists of random lengths."""
+    """neuron_output(inputs, weights, bias) = sum of inputs[m] * weights[m], plus bias, on lists of 1 to 7 inputs."""
     rng = np.random.default_rng(1)
     neurons = [(_values(rng, n_inputs), _values(rng, n_inputs), float(_values(rng))) for n_inputs in (4, 1, 7, 3, 6)]
     results = [_number("neuron_output", _call(neuron_output, inputs.tolist(), weights.tolist(), bias,
@@ -129,7 +136,7 @@ def check_loop_layer_output(loop_layer_output):
 
 @piece(lambda: _layer_output)
 def check_layer_output(layer_output):
-    """layer_output(inputs, weights, biases) = X W^T + b, (N, n_neurons), on batches of random sizes."""
+    """layer_output(inputs, weights, biases) = X W^T + b, (N, n_neurons), on batches and layers of several sizes."""
     rng = np.random.default_rng(12)
     for case, (n_samples, n_inputs, n_neurons) in enumerate(((3, 3, 3), (5, 4, 2), (1, 3, 6), (4, 2, 3)), 1):
         inputs = _values(rng, n_samples, n_inputs)
@@ -148,9 +155,15 @@ def check_layer_output(layer_output):
             expect(not np.allclose(got, inputs @ weights + biases, atol=1e-5),
                    f"{where}: the weights are used as stored, one row per neuron; transpose them so that column j "
                    "holds neuron j's weights")
-            expect(not np.allclose(got, (weights @ inputs.T) + biases[:, np.newaxis], atol=1e-5),
+        if n_samples == n_neurons and not np.allclose(got, expected, atol=1e-5):
+            # W X^T is (n_neurons, N): with as many samples as neurons its shape is the layer's
+            expect(not np.allclose(got, weights @ inputs.T + biases[:, np.newaxis], atol=1e-5),
                    f"{where}: this is one row per neuron and one column per sample, the transpose of what a layer "
                    "gives: the batch comes first, so that each sample gives a row")
+            expect(not np.allclose(got, weights @ inputs.T + biases, atol=1e-5),
+                   f"{where}: this is W X^T + b, one row per neuron and one column per sample, with bias j added to "
+                   f"sample j. With {n_samples} samples and {n_neurons} neurons the shape fits and the diagonal is "
+                   "right, the rest is not: the batch comes first, so that each sample gives a row")
         expect(got.shape != (n_neurons, n_neurons) or not np.allclose(got, inputs @ weights.T + biases[:, None],
                                                                       atol=1e-5),
                f"{where}: bias j is added to row j, sample j: the biases belong to the columns (one per neuron), so "
@@ -159,7 +172,7 @@ def check_layer_output(layer_output):
                f"{where}: every neuron gets the first bias")
         expect(not np.allclose(got, inputs @ weights.T, atol=1e-5), f"{where}: the outputs ignore the biases")
         _expect_close(where, got, expected)
-    correct("layer_output computes X W^T + b, shape (N, n_neurons), on 4 batches of random sizes")
+    correct("layer_output computes X W^T + b, shape (N, n_neurons), on 4 batches of several sizes")
 
 
 def check_summary_layer(summary_layer):
@@ -197,8 +210,19 @@ def check_summary_layer(summary_layer):
     correct("summary_layer's weights give the mean, last minus first and the sum minus 5 for 2 to 7 features")
 
 
+COMPUTE_NOT_PREDICT = {"dot", "matmul", "vdot", "tensordot", "einsum", "zeros", "ones", "empty", "full", "zeros_like",
+                       "ones_like", "empty_like", "full_like", "eye", "ndarray", "arange", "rand", "randn",
+                       "standard_normal"}
+"""NumPy's functions that make arrays or multiply them: a dot_shape that calls one computes a product to read its
+shape instead of predicting it."""
+
+
 def check_dot_shape(dot_shape):
     """dot_shape(a_shape, b_shape): np.dot's result shape for 1-D and 2-D shapes, or None when it is undefined."""
+    computes = [f"np.{name}" for name in sorted(names_read(dot_shape) & COMPUTE_NOT_PREDICT)]
+    expect(not computes, f"dot_shape calls {' and '.join(computes)}: it builds arrays and lets NumPy multiply them, "
+                         "so the shape is computed, not predicted. Without any array, work it out from the sizes: "
+                         "compare the two that are summed over, then keep the others")
     rng = np.random.default_rng(14)
     pairs = [((3, 4), (4, 3)), ((3, 4), (3, 4)), ((2, 3), (4, 2)), ((5, 1), (1, 5)), ((1, 5), (5, 1)),
              ((300, 2), (2, 64)), ((4,), (4,)), ((3, 4), (4,)), ((4,), (4, 3)), ((4,), (3,)), ((2, 3), (2,))]
@@ -240,18 +264,38 @@ def _through(batch, layers):
     return output
 
 
+def _takes_square_layers(four_layer_output, batch):
+    """Whether four_layer_output runs without a ValueError on four layers of as many neurons as the batch has
+    features: such layers accept the batch and each other's outputs in any order, so only an input other than the
+    batch can make their sizes clash."""
+    width = np.shape(batch)[1]
+    try:
+        four_layer_output(batch, _random_layers(np.random.default_rng(16), (width,) * 5))
+    except ValueError:
+        return False
+    except Exception:  # another mistake: the probe says nothing about the sizes
+        return True
+    return True
+
+
 def _four(four_layer_output, batch, layers):
     """The learner's four_layer_output(batch, layers); a size mismatch inside it comes with the likely cause."""
     try:
         return call(four_layer_output, batch, layers, returns="the outputs of the fourth layer, an array")
     except AssertionError as problem:
-        if "raised ValueError" in str(problem):
-            sizes = " -> ".join(str(len(weights[0])) for weights, _ in layers) + f" -> {len(layers[-1][0])}"
-            raise AssertionError(f"four_layer_output(batch of shape {np.shape(batch)}, layers of sizes {sizes}) raised "
-                                 f"ValueError: {str(problem).split('ValueError: ', 1)[1].split('. It should')[0]}. "
-                                 "The sizes chain only if the layers run in order, a to d, each on the outputs "
-                                 "of the one before it (not on the batch).") from None
-        raise
+        if "raised ValueError" not in str(problem):
+            raise
+        sizes = " -> ".join(str(len(weights[0])) for weights, _ in layers) + f" -> {len(layers[-1][0])}"
+        said = (f"four_layer_output(batch of shape {np.shape(batch)}, layers of sizes {sizes}) raised ValueError: "
+                f"{str(problem).split('ValueError: ', 1)[1].split('. It should')[0]}.")
+        if _takes_square_layers(four_layer_output, batch):
+            raise AssertionError(f"{said} The sizes chain only if the layers run in order, a to d, each on the "
+                                 "outputs of the one before it (not on the batch).") from None
+        width = np.shape(batch)[1]
+        raise AssertionError(f"{said} It raises one too on four layers of {width} inputs and {width} neurons each, "
+                             "which accept the batch and each other's outputs in any order, so the first layer is "
+                             "given something other than the batch: use the argument batch, not an array of the "
+                             "notebook such as X.") from None
 
 
 def _array(value, shape):
@@ -269,10 +313,18 @@ def check_four_layer_output(four_layer_output):
     rng = np.random.default_rng(15)
     batch = _values(rng, 3, 3)
     first, second = _random_layers(rng, (3, 2, 2, 3, 1)), _random_layers(rng, (3, 2, 2, 3, 1))
-    outputs = [_array(_four(four_layer_output, batch, layers), "(3, 1)") for layers in (first, second)]
-    expect(outputs[0].shape != outputs[1].shape or not np.allclose(outputs[0], outputs[1]),
-           "four_layer_output gives the same outputs for two different stacks of layers: use the argument layers, "
-           "not the notebook's variable")
+    other_batch = _values(np.random.default_rng(17), 3, 3)
+    outputs = [_array(_four(four_layer_output, inputs, layers), "(3, 1)")
+               for inputs, layers in ((batch, first), (batch, second), (other_batch, first))]
+    same_for_stacks, same_for_batches = (outputs[0].shape == other.shape and np.allclose(outputs[0], other)
+                                         for other in outputs[1:])
+    expect(not (same_for_stacks and same_for_batches),
+           "four_layer_output gives the same outputs for two different stacks of layers and for two different "
+           "batches: use the arguments batch and layers, not the notebook's variables")
+    expect(not same_for_stacks, "four_layer_output gives the same outputs for two different stacks of layers: use "
+                                "the argument layers, not the notebook's variable")
+    expect(not same_for_batches, "four_layer_output gives the same outputs for two different batches: use the "
+                                 "argument batch, not an array of the notebook")
     for case, sizes in enumerate(((3, 2, 2, 3, 1), (4, 3, 3, 3, 3), (2, 5, 3, 4, 2)), 1):
         layers = first if case == 1 else _random_layers(rng, sizes)
         batch = _values(rng, int(rng.integers(2, 5)), sizes[0])
