@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from wrong_answers import cases, refusal
+from nncore import Dense
+from wrong_answers import accepted, cases, refusal
 
 
 def dense(initialise, forward=lambda self, inputs: setattr(self, "output", np.dot(inputs, self.weights) + self.biases)):
@@ -37,6 +38,26 @@ def flat_biases(self, n_inputs, n_neurons):
 
 def drawn_transposed(self, n_inputs, n_neurons):
     self.weights = 0.01 * np.random.randn(n_neurons, n_inputs).T
+    self.biases = np.zeros((1, n_neurons))
+
+
+def biases_drawn_as_zeros(self, n_inputs, n_neurons):
+    self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)
+    self.biases = 0 * np.random.randn(1, n_neurons)
+
+
+def biases_drawn_first(self, n_inputs, n_neurons):
+    self.biases = 0 * np.random.randn(1, n_neurons)
+    self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)
+
+
+def biases_first(self, n_inputs, n_neurons):
+    self.biases = np.zeros((1, n_neurons))
+    self.weights = 0.01 * np.random.randn(n_inputs, n_neurons)
+
+
+def normal_draws(self, n_inputs, n_neurons):
+    self.weights = np.random.normal(0, 0.01, size=(n_inputs, n_neurons))
     self.biases = np.zeros((1, n_neurons))
 
 
@@ -89,6 +110,10 @@ def summed_over_the_samples(inputs, n_neurons, scale):
     return scale * np.sqrt(np.mean(np.sum(inputs ** 2, axis=0)))
 
 
+Layer_Dense = dense(book_init)
+"""The notebook's Layer_Dense, a global that second_layer() reads as the exercise's does."""
+
+
 def skipping(draws, skip=None):
     """A second_layer() that discards ``draws`` numbers of ``skip`` (np.random.randn unless given) first."""
     def second_layer():
@@ -98,14 +123,51 @@ def skipping(draws, skip=None):
     return second_layer
 
 
-def both_layers():
-    return dense(book_init)(2, 64), dense(book_init)(64, 3)
-
-
 def reseeded_after_skipping():
     np.random.randn(2, 64)
     np.random.seed(0)
     return dense(book_init)(64, 3)
+
+
+def both_layers():
+    return Layer_Dense(2, 64), Layer_Dense(64, 3)
+
+
+def first_layer_created():
+    Layer_Dense(2, 64)
+    return Layer_Dense(64, 3)
+
+
+def nncores_first_layer_created():
+    Dense(2, 64)
+    return Layer_Dense(64, 3)
+
+
+def reseeded_and_first_layer_created():
+    np.random.seed(0)
+    Layer_Dense(2, 64)
+    return Layer_Dense(64, 3)
+
+
+def skipped_with_another_layer():
+    Layer_Dense(64, 2)
+    return Layer_Dense(64, 3)
+
+
+def skipped_by_shape():
+    np.random.randn(2, 64)
+    return Layer_Dense(64, 3)
+
+
+def skipped_flat():
+    np.random.randn(128)
+    return Layer_Dense(64, 3)
+
+
+def skipped_in_two_draws():
+    np.random.randn(2, 63)
+    np.random.randn(2)
+    return Layer_Dense(64, 3)
 
 
 WRONG_ANSWERS = {
@@ -121,6 +183,10 @@ WRONG_ANSWERS = {
          "the check called forward"),
         ("forward on the notebook's batch", lambda: (dense(book_init, forward_on_the_notebooks_batch),),
          "compute it from the argument inputs"),
+        ("biases drawn, then multiplied by 0", lambda: (dense(biases_drawn_as_zeros),),
+         "your __init__ takes other numbers from the generator"),
+        ("biases drawn before the weights", lambda: (dense(biases_drawn_first),),
+         "your __init__ takes other numbers from the generator"),
     ],
     "check_output_spread": [
         ("the spread of one input", lambda: (spread_of_one_input,), "sum the squares over the inputs"),
@@ -152,11 +218,36 @@ WRONG_ANSWERS = {
         ("skipped with np.random.rand", lambda: (skipping(128, np.random.rand),), "np.random.rand"),
         ("both layers returned", lambda: (both_layers,), "should return one layer"),
         ("the layer one row per neuron", lambda: (lambda: dense(one_row_per_neuron)(64, 3),), "expected shape (64, 3)"),
-        ("re-seeded after skipping", lambda: (reseeded_after_skipping,), "draws right after the seed"),
+        ("re-seeded after skipping", lambda: (reseeded_after_skipping,), "calls np.random.seed"),
+        ("the first layer created and thrown away", lambda: (first_layer_created,), "creates the first layer"),
+        ("the first layer created with nncore's Dense", lambda: (nncores_first_layer_created,),
+         "creates the first layer, Dense(2, 64)"),
+        ("re-seeded, then both layers created", lambda: (reseeded_and_first_layer_created,), "calls np.random.seed"),
+        ("skipped by creating another layer", lambda: (skipped_with_another_layer,), "creates 2 layers"),
     ],
 }
+
+RIGHT_ANSWERS = [
+    ("check_layer_dense", lambda: (dense(book_init),)),
+    ("check_layer_dense", lambda: (dense(biases_first),)),
+    ("check_layer_dense", lambda: (dense(normal_draws),)),
+    ("check_layer_dense", lambda: (Dense,)),
+    ("check_output_spread", lambda: (lambda inputs, n_neurons, scale:
+                                     scale * np.sqrt(np.mean(np.sum(inputs ** 2, axis=1))),)),
+    ("check_n_params", lambda: (lambda sizes: sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:])),)),
+    ("check_second_layer", lambda: (skipped_by_shape,)),
+    ("check_second_layer", lambda: (skipped_flat,)),
+    ("check_second_layer", lambda: (skipped_in_two_draws,)),
+]
 
 
 @pytest.mark.parametrize("check_name, answer, says", cases(WRONG_ANSWERS))
 def test_the_check_refuses_a_wrong_answer_and_names_the_mistake(check_name, answer, says):
     assert says in refusal("ch02", check_name, answer())
+
+
+@pytest.mark.parametrize("check_name, answer", RIGHT_ANSWERS, ids=[name for name, _ in RIGHT_ANSWERS])
+def test_the_check_accepts_a_right_answer_and_leaves_the_random_stream_alone(check_name, answer, capsys):
+    printed, stream_kept = accepted("ch02", check_name, answer(), capsys)
+    assert printed.startswith("Correct")
+    assert stream_kept

@@ -1,20 +1,30 @@
 """Checks for 02_dense: the learner's Layer_Dense and the exercises."""
+import contextlib
+import inspect
+
 import numpy as np
 
 from nncore import Dense
 
-from . import call, correct, expect, expect_close, expect_shape, piece, plain, seeded
+from . import call, correct, expect, expect_close, expect_shape, names_read, piece, plain, seeded
 
 
 def _layer(layer_class, n_inputs, n_neurons):
     return call(layer_class, n_inputs, n_neurons, returns=f"a layer with {n_inputs} inputs and {n_neurons} neurons")
 
 
+def _same_state(state, other):
+    """Two states of the global generator (``np.random.get_state()``) are the same: the same numbers come next."""
+    return all(np.array_equal(a, b) for a, b in zip(state, other))
+
+
 def _check_initialisation(layer_class, n_inputs, n_neurons, seed):
     with seeded(seed):
         layer = _layer(layer_class, n_inputs, n_neurons)
+        after_layer = np.random.get_state()
     with seeded(seed):
         draws = np.random.randn(n_inputs, n_neurons)
+        after_draws = np.random.get_state()
     expect(hasattr(layer, "weights") and hasattr(layer, "biases"),
            "__init__ must set self.weights and self.biases")
     weights, biases = np.asarray(layer.weights), np.asarray(layer.biases)
@@ -37,6 +47,10 @@ def _check_initialisation(layer_class, n_inputs, n_neurons, seed):
     ratio = np.std(weights) / np.std(0.01 * draws)
     expect(np.isclose(ratio, 1, rtol=0.05) or np.allclose(weights, 0.01 * draws),
            f"the weights spread {plain(ratio)} times as wide as 0.01 * np.random.randn(n_inputs, n_neurons)")
+    expect(_same_state(after_layer, after_draws),
+           f"Layer_Dense({n_inputs}, {n_neurons}): your __init__ takes other numbers from the generator than the "
+           f"{n_inputs * n_neurons} of np.random.randn(n_inputs, n_neurons), so every layer created after it gets "
+           "other weights than the book's: draw only the weights (the biases are np.zeros, not drawn)")
     expect_close(f"Layer_Dense({n_inputs}, {n_neurons}).weights", weights, 0.01 * draws, rtol=1e-6)
     return layer
 
@@ -145,13 +159,54 @@ def _after_skipping(draws, uniform=False):
         return Dense(64, 3).weights
 
 
+@contextlib.contextmanager
+def _watched(function, created, seeds):
+    """While ``function`` runs: record in ``created`` every layer its notebook's classes create (the call and its
+    sizes), and in ``seeds`` every call of np.random.seed. The notebook's names and NumPy are restored afterwards."""
+    namespace = getattr(function, "__globals__", {})
+    names = sorted(name for name in {"Layer_Dense", "Dense"} | names_read(function)
+                   if inspect.isclass(namespace.get(name)))
+    classes, seed = {name: namespace[name] for name in names}, np.random.seed
+
+    def counting(name, layer_class):
+        def create(*args, **kwargs):
+            created.append((name, tuple(args) + tuple(kwargs.values())))
+            return layer_class(*args, **kwargs)
+        return create
+
+    def watched_seed(*args, **kwargs):
+        seeds.append(args)
+        return seed(*args, **kwargs)
+
+    try:
+        namespace.update({name: counting(name, layer_class) for name, layer_class in classes.items()})
+        np.random.seed = watched_seed
+        yield
+    finally:
+        np.random.seed = seed
+        namespace.update(classes)
+
+
 def check_second_layer(second_layer):
     """second_layer(), right after np.random.seed(0): a Layer_Dense(64, 3) with the weights of the second layer
     of Layer_Dense(2, 64) then Layer_Dense(64, 3), created without the first."""
-    with seeded(0):
+    created, seeds = [], []
+    with seeded(0), _watched(second_layer, created, seeds):
         layer = call(second_layer, returns="one layer, a Layer_Dense(64, 3)")
     if isinstance(layer, (tuple, list)):
         raise AssertionError(f"second_layer should return one layer, the 64 -> 3 one, got {len(layer)} things")
+    expect(not seeds, "second_layer calls np.random.seed: the check, like the script, has seeded the generator "
+                      "before calling it, and the function should take the generator from there, only skipping the "
+                      "first layer's numbers")
+    firsts = [name for name, sizes in created if sizes[:2] == (2, 64)]
+    expect(not firsts, f"second_layer creates the first layer, {firsts[0] if firsts else ''}(2, 64), and throws it "
+                       "away: the exercise is to get the second one without creating the first. Draw the first "
+                       "layer's numbers the way its __init__ does and discard them")
+    expect(len(created) <= 1,
+           f"second_layer creates {len(created)} layers, "
+           + ", ".join(f"{name}{sizes}".replace(",)", ")") for name, sizes in created)
+           + ": create only the one it returns, and skip the first layer's numbers by drawing them the way its "
+             "__init__ does")
     expect(hasattr(layer, "weights"), f"second_layer should return a Layer_Dense(64, 3), got {plain(type(layer))}")
     weights = np.asarray(layer.weights)
     expect_shape("second_layer().weights", weights, (64, 3))
