@@ -53,6 +53,16 @@ def softmax_with_the_maximum_without_keepdims(inputs):
     return exponentials / np.sum(exponentials, axis=1, keepdims=True)
 
 
+def softmax_shifted_by_the_mean(inputs):
+    exponentials = np.exp(inputs - np.mean(inputs, axis=1, keepdims=True))
+    return exponentials / np.sum(exponentials, axis=1, keepdims=True)
+
+
+def softmax_shifted_by_the_first_column(inputs):
+    exponentials = np.exp(inputs - inputs[:, :1])
+    return exponentials / np.sum(exponentials, axis=1, keepdims=True)
+
+
 def relu_in_place(self, inputs):
     inputs[inputs < 0] = 0
     self.output = inputs
@@ -75,6 +85,11 @@ def sigmoid_of_the_negative_branch_only(z):
 
 def sigmoid_of_both_branches(z):
     return np.where(z >= 0, 1 / (1 + np.exp(-z)), np.exp(z) / (1 + np.exp(z)))
+
+
+def sigmoid_with_its_warning_silenced(z):
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-z))
 
 
 def tanh_from_exponentials(z):
@@ -110,6 +125,23 @@ def tanh_with_abs_in_place(z):
 def tanh_through_nncore(z):
     from nncore import Tanh
     return Tanh().forward(z.reshape(1, -1)).reshape(z.shape)
+
+
+def tanh_of_the_clipped_input(z):
+    z = np.clip(z, -7, 7)
+    return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+
+
+hyperbolic = np.tanh
+
+
+def tanh_under_another_name(z):
+    return hyperbolic(z)
+
+
+def tanh_of_two_branches_silenced(z):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(z >= 0, (1 - np.exp(-2 * z)) / (1 + np.exp(-2 * z)), (np.exp(2 * z) - 1) / (np.exp(2 * z) + 1))
 
 
 def log_softmax(scores):
@@ -159,6 +191,16 @@ def log_softmax_along_axis_0(scores):
     return shifted - np.log(np.sum(np.exp(shifted), axis=0, keepdims=True))
 
 
+def log_softmax_shifted_by_the_mean(scores):
+    shifted = scores - np.mean(scores, axis=1, keepdims=True)
+    return shifted - np.log(np.sum(np.exp(shifted), axis=1, keepdims=True))
+
+
+def log_softmax_shifted_by_the_mean_silenced(scores):
+    with np.errstate(over="ignore"):
+        return log_softmax_shifted_by_the_mean(scores)
+
+
 def hat(W2=(2.0, -4.0, 2.0), knots=(0.0, 0.5, 1.0)):
     """A 1 -> 3 -> 1 hat network with the given output weights and activation points."""
     return lambda: (np.ones((1, 3)), -np.array([knots]), np.array(W2).reshape(3, 1), np.zeros((1, 1)))
@@ -177,6 +219,11 @@ def swish_slope_without_beta(z, beta):
 def swish_slope_from_the_books_sigmoid(z, beta):
     s = 1 / (1 + np.exp(-beta * z))
     return s + beta * z * s * (1 - s)
+
+
+def swish_slope_from_the_books_sigmoid_silenced(z, beta):
+    with np.errstate(over="ignore"):
+        return swish_slope_from_the_books_sigmoid(z, beta)
 
 
 def swish_slope_of_sigma_z(z, beta):
@@ -215,6 +262,9 @@ WRONG_ANSWERS = {
          "whatever the scores"),
         ("no exponentials", lambda: (storing(lambda inputs: inputs / np.sum(inputs, axis=1, keepdims=True)),),
          "expected"),
+        ("shifted by the row's mean", lambda: (storing(softmax_shifted_by_the_mean),), "an exponential overflows"),
+        ("shifted by the first column", lambda: (storing(softmax_shifted_by_the_first_column),),
+         "an exponential overflows"),
     ],
     "check_relu": [
         ("clips the caller's array in place", lambda: (activation(relu_in_place),), "changed the array it was given"),
@@ -235,6 +285,8 @@ WRONG_ANSWERS = {
         ("a constant", lambda: (lambda z: np.full(np.shape(z), 0.5),), "whatever z"),
         ("np.where's branches swapped", lambda: (sigmoid_with_swapped_branches,), "branches are swapped"),
         ("u / (1 + u) for every z", lambda: (sigmoid_of_the_negative_branch_only,), "that form is the one for z < 0"),
+        ("the book's formula, its warning silenced", lambda: (sigmoid_with_its_warning_silenced,),
+         "silencing the warning is not the fix"),
     ],
     "check_stable_tanh": [
         ("np.tanh itself", lambda: (lambda z: np.tanh(z),), "forbids"),
@@ -245,6 +297,10 @@ WRONG_ANSWERS = {
         ("e^-|z| where e^-2|z| belongs", lambda: (tanh_of_half_the_exponent,), "tanh(z/2)"),
         ("2σ(z) - 1", lambda: (lambda z: 2 * sigmoid(z) - 1,), "2σ(2z) - 1"),
         ("np.abs(z, out=z)", lambda: (tanh_with_abs_in_place,), "changed the array it was given"),
+        ("the input clipped to ±7, then the textbook formula", lambda: (tanh_of_the_clipped_input,), "within 1e-15"),
+        ("np.tanh under another name", lambda: (tanh_under_another_name,), "np.tanh under another name"),
+        ("two unsafe branches, their warnings silenced", lambda: (tanh_of_two_branches_silenced,),
+         "silencing the warning is not the fix"),
     ],
     "check_log_softmax": [
         ("the log of softmax's output", lambda: (log_of_softmax,), "rounded to 0"),
@@ -261,6 +317,9 @@ WRONG_ANSWERS = {
         ("the sum without keepdims", lambda: (log_softmax_sum_without_keepdims,), "keepdims=True"),
         ("the shift done in place on the caller's scores", lambda: (log_softmax_shifted_in_place,),
          "changed the array it was given"),
+        ("shifted by the row's mean", lambda: (log_softmax_shifted_by_the_mean,), "an exponential overflows"),
+        ("shifted by the row's mean, its warning silenced", lambda: (log_softmax_shifted_by_the_mean_silenced,),
+         "silencing the warning is not the fix"),
     ],
     "check_hat_network": [
         ("activation points on the wrong side (bias +t)", lambda: (hat(knots=(0.0, -0.5, -1.0)),), "for x < 0"),
@@ -282,6 +341,9 @@ WRONG_ANSWERS = {
          "the factor β"),
         ("swish itself", lambda: (leaky_relu_slope, lambda z, beta: z * sigmoid(beta * z)), "swish itself"),
         ("a sigmoid that overflows", lambda: (leaky_relu_slope, swish_slope_from_the_books_sigmoid), "NumPy warn"),
+        ("a sigmoid that overflows, its warning silenced",
+         lambda: (leaky_relu_slope, swish_slope_from_the_books_sigmoid_silenced),
+         "silencing the warning is not the fix"),
         ("a constant", lambda: (leaky_relu_slope, lambda z, beta: np.ones_like(z)), "expected"),
         ("σ(z) where σ(βz) belongs", lambda: (leaky_relu_slope, swish_slope_of_sigma_z),
          "every σ in its slope is σ(βz)"),
@@ -341,3 +403,10 @@ def test_np_tanh_is_given_back_after_the_check():
     with pytest.raises(AssertionError):
         strict(chapter_checks("ch03").check_stable_tanh)(lambda z: np.tanh(z))
     assert np.tanh is original
+
+
+def test_np_exp_is_given_back_after_the_check():
+    original = np.exp
+    with pytest.raises(AssertionError):
+        strict(chapter_checks("ch03").check_sigmoid)(sigmoid_with_its_warning_silenced)
+    assert np.exp is original

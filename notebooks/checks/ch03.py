@@ -8,23 +8,29 @@ import numpy as np
 from nncore import LeakyReLU, Swish, book
 from nncore.activations import stable_sigmoid
 
-from . import call, correct, expect, expect_shape, piece, plain
+from . import call, correct, expect, expect_shape, names_read, piece, plain
 
 SAFE_EXP = "e^{-|z|}, which never exceeds 1"
 KEEPDIMS = {"could not be broadcast": "A row's maximum or sum taken without keepdims=True has shape (N,), which NumPy "
                                       "lines up with the columns of the (N, K) scores, not with their rows; keep it "
                                       "a column, shape (N, 1), with keepdims=True"}
 IN_PLACE = "an in-place operation (z[...] = ..., -=, or out=...) overwrote it"
+SILENCED = ("NumPy did not warn, yet np.exp returned inf: silencing the warning is not the fix, since the exponential "
+            "still overflows")
+OVERFLOWS = "an exponential overflows (e^z is inf in float64 for z above 709)"
 
 
-def _expect_close(name, actual, expected, *, rtol=1e-5, atol=1e-8):
-    """Fail unless ``actual`` equals ``expected`` within tolerance, naming the first entry that differs, in plain numbers."""
+def _expect_close(name, actual, expected, *, rtol=1e-5, atol=1e-8, why=""):
+    """Fail unless ``actual`` equals ``expected`` within tolerance, naming the first entry that differs in plain
+    numbers (all 17 digits where six do not tell them apart), then ``why``."""
     actual, expected = np.asarray(actual, dtype=np.float64), np.asarray(expected, dtype=np.float64)
     expect_shape(name, actual, expected.shape)
     close = np.isclose(actual, expected, rtol=rtol, atol=atol)
     if not np.all(close):
         where = _first(~close)
-        raise AssertionError(f"{name}: at index {where} expected {expected[where]:.6g}, got {actual[where]:.6g}")
+        digits = "6" if f"{expected[where]:.6g}" != f"{actual[where]:.6g}" else "17"
+        raise AssertionError(f"{name}: at index {where} expected {expected[where]:.{digits}g}, got "
+                             f"{actual[where]:.{digits}g}{why}")
 
 
 @contextlib.contextmanager
@@ -37,14 +43,30 @@ def _recording():
     caught.extend(str(warning.message) for warning in recorded if issubclass(warning.category, RuntimeWarning))
 
 
+@contextlib.contextmanager
+def _watching_exp():
+    """While the learner's code runs, note every np.exp that returns inf (overflows), whether NumPy warned or not."""
+    overflowed, exp = [], np.exp
+
+    def watched(*args, **kwargs):
+        result = exp(*args, **kwargs)
+        if np.any(np.isinf(result) & kwargs.get("where", True)):
+            overflowed.append(True)
+        return result
+
+    with mock.patch.object(np, "exp", watched):
+        yield overflowed
+
+
 def _run(function, given, *extra, returns, name=None, hints=None, in_place=IN_PLACE):
-    """Call the learner's ``function(given, *extra)``; return (its result, NumPy's warnings).
+    """Call the learner's ``function(given, *extra)``; return (its result, NumPy's warnings, whether np.exp
+    overflowed).
 
     An exception of theirs whose message holds a key of ``hints`` gets that hint added; a call that changes
     ``given`` is refused, since the caller still holds that array.
     """
     original = given.copy()
-    with _recording() as warned:
+    with _recording() as warned, _watching_exp() as overflowed:
         try:
             result = call(function, given, *extra, returns=returns, name=name)
         except AssertionError as error:
@@ -55,18 +77,20 @@ def _run(function, given, *extra, returns, name=None, hints=None, in_place=IN_PL
     expect(np.array_equal(given, original, equal_nan=True),
            f"{name or plain(function)} changed the array it was given: {in_place}. The caller still holds that "
            "array; compute the result into a new one")
-    return result, warned
+    return result, warned, bool(overflowed)
 
 
 def _forward(activation, inputs, what, **how):
-    """Run the learner's ``activation.forward(inputs)``; return (self.output as float64, NumPy's warnings)."""
-    returned, warned = _run(activation.forward, inputs, name="forward",
-                            returns=f"nothing, after setting self.output ({what}, shape {inputs.shape})", **how)
+    """Run the learner's ``activation.forward(inputs)``; return (self.output as float64, NumPy's warnings, whether
+    np.exp overflowed)."""
+    returned, warned, overflowed = _run(activation.forward, inputs, name="forward",
+                                        returns=f"nothing, after setting self.output ({what}, shape {inputs.shape})",
+                                        **how)
     expect(hasattr(activation, "output"), "forward must store its result in self.output"
            + (" (yours returned it and stored nothing)" if returned is not None else ""))
     output = np.asarray(activation.output, dtype=np.float64)
     expect_shape("self.output", output, inputs.shape)
-    return output, warned
+    return output, warned, overflowed
 
 
 def _softmax(scores):
@@ -108,6 +132,9 @@ def _probabilities_of(output, scores):
 
 
 SOFTMAX_IN_PLACE = "it subtracted the row maxima in place (inputs -= ...)"
+SINGLE_ROWS = ([[1000.0, 999.0, 0.0]], [[-5.0, 800.0, 799.0, 790.0]], [[-10000.0, 0.0, 10000.0]])
+"""Rows on which a softmax overflows unless it shifts each row by its maximum; the last, 20,000 wide, also catches a
+shift by the row's mean or by its first column."""
 
 
 @piece(lambda: book.Activation_Softmax)
@@ -116,20 +143,23 @@ def check_softmax(softmax_class):
     rng = np.random.default_rng(31)
     activation = call(softmax_class, returns="an Activation_Softmax")
     for scores in [*_batches(rng, 3), rng.standard_normal((4, 4))]:
-        output, _ = _forward(activation, scores, "each row of scores turned into probabilities, divided by its sum "
-                             "kept as a column", hints=KEEPDIMS, in_place=SOFTMAX_IN_PLACE)
+        output, _, _ = _forward(activation, scores, "each row of scores turned into probabilities, divided by its "
+                                "sum kept as a column", hints=KEEPDIMS, in_place=SOFTMAX_IN_PLACE)
         _probabilities_of(output, scores)
         _expect_close(f"self.output for scores of shape {scores.shape}", output, _softmax(scores), rtol=1e-6)
-    for row in ([[1000.0, 999.0, 0.0]], [[-5.0, 800.0, 799.0, 790.0]]):
+    for row in SINGLE_ROWS:
         scores = np.array(row)
-        output, warned = _forward(activation, scores, "probabilities")
-        expect(not warned and np.all(np.isfinite(output)),
+        output, warned, overflowed = _forward(activation, scores, "probabilities")
+        expect(not warned and not overflowed and np.all(np.isfinite(output)),
                f"forward({row}) gave {np.round(output, 4).tolist()}"
                + (f" and NumPy warned '{warned[0]}'" if warned else "")
-               + ": e^1000 overflows. Subtract each row's maximum before np.exp; softmax(z - c) = softmax(z)")
+               + (f": {OVERFLOWS if warned else SILENCED}" if overflowed else
+                  ": the exponentials of this row overflow to inf, or all underflow to 0")
+               + ". Subtract each row's maximum before np.exp, so that no exponent is above 0; "
+                 "softmax(z - c) = softmax(z)")
         _expect_close(f"self.output for {row}", output, _softmax(scores), rtol=1e-6)
     scores = np.array([[1000.0, 0.0], [0.0, -1000.0]])
-    output, warned = _forward(activation, scores, "probabilities")
+    output, warned, _ = _forward(activation, scores, "probabilities")
     if warned or not np.allclose(output, [[1.0, 0.0], [1.0, 0.0]]):
         raise AssertionError(
             f"forward([[1000, 0], [0, -1000]]) gave {np.round(output, 4).tolist()}, though each row alone is fine: "
@@ -138,10 +168,10 @@ def check_softmax(softmax_class):
             "maximum: np.max(inputs, axis=1, keepdims=True)")
     for scores in _batches(rng, 2):
         scores = scores + rng.uniform(-5000, 5000, size=(len(scores), 1))
-        output, _ = _forward(activation, scores, "probabilities")
+        output, _, _ = _forward(activation, scores, "probabilities")
         _expect_close("self.output for rows thousands apart", output, _softmax(scores), rtol=1e-6)
-    correct("Activation_Softmax gives probability rows on batches of random shapes, finite for scores of ±1000 "
-            "and for rows thousands apart")
+    correct("Activation_Softmax gives probability rows on batches of random shapes, finite for scores of ±1000, "
+            "for a row from -10000 to 10000 and for rows thousands apart")
 
 
 WHOLE_ARRAY_MAX = ("Python's max and np.max give the largest entry of a whole array (np.max(0, inputs) even reads "
@@ -149,11 +179,11 @@ WHOLE_ARRAY_MAX = ("Python's max and np.max give the largest entry of a whole ar
 
 
 def _relu_output(activation, inputs):
-    output, _ = _forward(activation, inputs, "max(0, z) of every entry",
-                         hints={"truth value of an array": WHOLE_ARRAY_MAX,
-                                "integer scalar arrays": WHOLE_ARRAY_MAX},
-                         in_place="it clipped the negatives in place (inputs[inputs < 0] = 0, or "
-                                  "np.maximum(..., out=inputs))")
+    output, _, _ = _forward(activation, inputs, "max(0, z) of every entry",
+                            hints={"truth value of an array": WHOLE_ARRAY_MAX,
+                                   "integer scalar arrays": WHOLE_ARRAY_MAX},
+                            in_place="it clipped the negatives in place (inputs[inputs < 0] = 0, or "
+                                     "np.maximum(..., out=inputs))")
     return output
 
 
@@ -182,10 +212,10 @@ def check_relu(relu_class):
 
 
 def _sigmoid_of(sigmoid, z):
-    got, warned = _run(sigmoid, z, returns=f"σ(z) of every entry, shape {z.shape}")
+    got, warned, overflowed = _run(sigmoid, z, returns=f"σ(z) of every entry, shape {z.shape}")
     got = np.asarray(got, dtype=np.float64)
     expect_shape(f"sigmoid(z) for z of shape {z.shape}", got, z.shape)
-    return got, warned
+    return got, warned, overflowed
 
 
 @piece(lambda: stable_sigmoid)
@@ -195,7 +225,7 @@ def check_sigmoid(sigmoid):
     for shape in [(int(rng.integers(5, 30)),), tuple(int(size) for size in rng.integers(2, 7, size=2))]:
         z = rng.uniform(-30, 30, size=shape)
         z.flat[:2] = -1.3, 0.6  # both signs, and values far from saturation
-        got, _ = _sigmoid_of(sigmoid, z)
+        got, _, _ = _sigmoid_of(sigmoid, z)
         expected = stable_sigmoid(z)
         if np.allclose(got, stable_sigmoid(-z)):
             raise AssertionError("sigmoid gives 1 / (1 + e^z) = σ(-z): the exponent is -z (with np.where: its two "
@@ -212,14 +242,17 @@ def check_sigmoid(sigmoid):
         expect(not np.allclose(got, got.flat[0]), f"sigmoid gives {plain(got.flat[0])} whatever z")
         _expect_close(f"sigmoid(z) for z of shape {shape}", got, expected, rtol=1e-6, atol=1e-12)
     z = np.array([-1e4, -1000.0, -710.0, -30.0, 0.0, 30.0, 710.0, 1000.0, 1e4])
-    got, warned = _sigmoid_of(sigmoid, z)
+    got, warned, overflowed = _sigmoid_of(sigmoid, z)
+    both = "np.where computes both of its branches for every z, so each must be safe everywhere"
     expect(not warned and np.all(np.isfinite(got)),
            f"at z = -10000 ... 10000 sigmoid gave {np.round(got, 4).tolist()}"
            + (f" and NumPy warned '{warned[0]}'" if warned else "")
-           + ": e^-z overflows for very negative z (and np.where computes both of its branches for every z, so "
-           f"each must be safe everywhere). Build σ from {SAFE_EXP}")
+           + f": e^-z overflows for very negative z (and {both}). Build σ from {SAFE_EXP}")
+    expect(not overflowed, f"at z = -10000 ... 10000 {SILENCED} (e^-z, for very negative z; {both}). Build σ from "
+           f"{SAFE_EXP}")
     _expect_close("sigmoid at z = -10000 ... 10000", got, stable_sigmoid(z), atol=1e-12)
-    correct("sigmoid matches σ(z) on random inputs and stays quiet and finite from z = -10000 to 10000")
+    correct("sigmoid matches σ(z) on random inputs; from z = -10000 to 10000 it stays finite, NumPy stays quiet and "
+            "no exponential overflows")
 
 
 def _forbidden_tanh(*_args, **_kwargs):
@@ -229,52 +262,62 @@ def _forbidden_tanh(*_args, **_kwargs):
 
 def _tanh_of(stable_tanh, z):
     with mock.patch.object(np, "tanh", _forbidden_tanh):
-        got, warned = _run(stable_tanh, z, returns=f"tanh of every entry, shape {z.shape}")
+        got, warned, overflowed = _run(stable_tanh, z, returns=f"tanh of every entry, shape {z.shape}")
     got = np.asarray(got, dtype=np.float64)
     expect_shape(f"stable_tanh(z) for z of shape {z.shape}", got, z.shape)
-    return got, warned
+    return got, warned, overflowed
+
+
+TANH_DIGITS = (": stable_tanh must agree with np.tanh to within 1e-15, as a formula from e^{-2|z|} does (to about "
+               "1e-16 on these inputs); clipping z, or a formula that loses digits, does not")
 
 
 def check_stable_tanh(stable_tanh):
-    """stable_tanh(z) from exponentials only: equals tanh, finite and without warnings for any z."""
+    """stable_tanh(z) from exponentials only: equals tanh, finite and without overflow for any z."""
     used = getattr(getattr(stable_tanh, "__code__", None), "co_names", ())
     expect("tanh" not in used, "stable_tanh uses tanh (np.tanh or math.tanh), which the exercise forbids: build it "
            "from np.exp")
+    namespace = getattr(stable_tanh, "__globals__", {})
+    aliases = sorted(name for name in names_read(stable_tanh) if namespace.get(name) is np.tanh)
+    expect(not aliases, f"stable_tanh reads {', '.join(aliases)}, which is np.tanh under another name: the exercise "
+           "forbids np.tanh whatever it is called. Build tanh from np.exp")
     rng = np.random.default_rng(34)
     for shape in [(int(rng.integers(5, 40)),), tuple(int(size) for size in rng.integers(2, 7, size=2))]:
         z = rng.uniform(-20, 20, size=shape)
         z.flat[:2] = -0.7, 0.4  # both signs, and values far from saturation
-        got, _ = _tanh_of(stable_tanh, z)
+        got, _, _ = _tanh_of(stable_tanh, z)
         if np.allclose(got, np.tanh(np.abs(z))):
             raise AssertionError("for z < 0 stable_tanh gives tanh(|z|), a positive number: tanh is odd, "
                                  "tanh(-z) = -tanh(z)")
         expect(not np.allclose(got, got.flat[0]), f"stable_tanh gives {plain(got.flat[0])} whatever z")
         expect(not np.allclose(got, np.tanh(z / 2)), "stable_tanh gives tanh(z/2): the exponent is -2|z|, not -|z| "
                "(and with the sigmoid, tanh z = 2σ(2z) - 1, with 2z)")
-        _expect_close(f"stable_tanh(z) for z of shape {shape}", got, np.tanh(z), atol=1e-12)
+        _expect_close(f"stable_tanh(z) for z of shape {shape}", got, np.tanh(z), rtol=0, atol=1e-15,
+                      why=TANH_DIGITS)
     z = np.array([-1e4, -800.0, -20.0, 0.0, 20.0, 800.0, 1e4])
-    got, warned = _tanh_of(stable_tanh, z)
+    got, warned, overflowed = _tanh_of(stable_tanh, z)
+    instead = "Write tanh with e^{-2|z|}, which never exceeds 1, and use that tanh is odd"
     expect(not warned and np.all(np.isfinite(got)),
            f"at z = -10000 ... 10000 stable_tanh gave {np.round(got, 4).tolist()}"
-           + (f" and NumPy warned '{warned[0]}'" if warned else "")
-           + ": e^(2|z|) overflows. Write tanh with e^{-2|z|}, which never exceeds 1, and use that tanh is odd")
-    _expect_close("stable_tanh at z = -10000 ... 10000", got, np.tanh(z), atol=1e-12)
+           + (f" and NumPy warned '{warned[0]}'" if warned else "") + f": e^(2|z|) overflows. {instead}")
+    expect(not overflowed, f"at z = -10000 ... 10000 {SILENCED} (e^(2|z|), for large |z|). {instead}")
+    _expect_close("stable_tanh at z = -10000 ... 10000", got, np.tanh(z), rtol=0, atol=1e-15, why=TANH_DIGITS)
     correct("stable_tanh equals tanh on random inputs, uses no np.tanh, and never overflows")
 
 
 def _log_probabilities(log_softmax, scores):
-    got, warned = _run(log_softmax, scores, returns=f"the log-probabilities, shape {scores.shape}", hints=KEEPDIMS,
-                       in_place=SOFTMAX_IN_PLACE.replace("inputs", "scores"))
+    got, warned, overflowed = _run(log_softmax, scores, returns=f"the log-probabilities, shape {scores.shape}",
+                                   hints=KEEPDIMS, in_place=SOFTMAX_IN_PLACE.replace("inputs", "scores"))
     got = np.asarray(got, dtype=np.float64)
     expect_shape(f"log_softmax(scores) for scores of shape {scores.shape}", got, scores.shape)
-    return got, warned
+    return got, warned, overflowed
 
 
 def check_log_softmax(log_softmax):
     """log_softmax(scores): log S of each row, finite wherever the scores are, even where S rounds to 0."""
     rng = np.random.default_rng(35)
     for scores in _batches(rng, 3):
-        got, _ = _log_probabilities(log_softmax, scores)
+        got, _, _ = _log_probabilities(log_softmax, scores)
         with np.errstate(all="ignore"):
             rows, columns = np.exp(got).sum(axis=1), np.exp(got).sum(axis=0)
         if np.allclose(got, _softmax(scores)):
@@ -293,12 +336,15 @@ def check_log_softmax(log_softmax):
                 raise AssertionError("each row of log_softmax is its row's maximum m too large: you subtracted m "
                                      "inside the sum but not from z itself; log S = (z - m) - log Σ e^(z - m)")
         _expect_close(f"log_softmax(scores) for scores of shape {scores.shape}", got, _log_softmax(scores), rtol=1e-6)
-    for row in ([[1000.0, 0.0]], [[0.0, -1000.0]]):
+    for row in ([[1000.0, 0.0]], [[0.0, -1000.0]], [[-10000.0, 0.0, 10000.0]]):
         scores = np.array(row)
-        got, warned = _log_probabilities(log_softmax, scores)
-        if any("overflow" in warning for warning in warned):
-            raise AssertionError(f"log_softmax({row}): NumPy warned '{warned[0]}'. Subtract each row's maximum "
-                                 "before np.exp")
+        got, warned, overflowed = _log_probabilities(log_softmax, scores)
+        overflow_warned = [warning for warning in warned if "overflow" in warning]
+        if overflow_warned or overflowed:
+            raise AssertionError(f"log_softmax({row}) gave {got.tolist()}"
+                                 + (f" and NumPy warned '{overflow_warned[0]}': {OVERFLOWS}" if overflow_warned
+                                    else f": {SILENCED}")
+                                 + ". Subtract each row's maximum before np.exp, so that no exponent is above 0")
         if np.any(np.isneginf(got)):
             raise AssertionError(f"log_softmax({row}) gave {got.tolist()}: the log of a probability that rounded to "
                                  "0 (e^-1000 underflows). Do not take the log of softmax's output: write log S with "
@@ -307,7 +353,7 @@ def check_log_softmax(log_softmax):
                + (f" and NumPy warned '{warned[0]}'" if warned else ""))
         _expect_close(f"log_softmax({row})", got, _log_softmax(scores))
     scores = np.array([[1000.0, 0.0], [0.0, -1000.0]])
-    got, warned = _log_probabilities(log_softmax, scores)
+    got, warned, _ = _log_probabilities(log_softmax, scores)
     if warned or not np.allclose(got, [[0.0, -1000.0], [0.0, -1000.0]]):
         raise AssertionError(
             f"log_softmax([[1000, 0], [0, -1000]]) gave {np.round(got, 4).tolist()}, though each row alone is fine: "
@@ -315,9 +361,10 @@ def check_log_softmax(log_softmax):
             "to 0. Subtract each row's own maximum (axis=1, keepdims=True)")
     for scores in _batches(rng, 2):
         scores = scores + rng.uniform(-5000, 5000, size=(len(scores), 1))
-        got, _ = _log_probabilities(log_softmax, scores)
+        got, _, _ = _log_probabilities(log_softmax, scores)
         _expect_close("log_softmax for rows thousands apart", got, _log_softmax(scores), rtol=1e-6)
-    correct("log_softmax matches log S on random batches, and gives -1000, not -inf, where S rounds to 0")
+    correct("log_softmax matches log S on random batches, gives -1000, not -inf, where S rounds to 0, and no "
+            "exponential overflows, even for a row from -10000 to 10000")
 
 
 def check_hat_network(hat_network):
@@ -356,7 +403,7 @@ def check_slopes(leaky_relu_slope, swish_slope):
         z = rng.uniform(-5, 5, size=tuple(int(size) for size in rng.integers(2, 7, size=2)))
         z[z == 0] = 1.0
         z.flat[:2] = -1.5, 2.0
-        got, _ = _run(leaky_relu_slope, z, alpha, returns=f"the slope at every entry, shape {z.shape}")
+        got, _, _ = _run(leaky_relu_slope, z, alpha, returns=f"the slope at every entry, shape {z.shape}")
         got = np.asarray(got, dtype=np.float64)
         expect_shape(f"leaky_relu_slope(z, {alpha})", got, z.shape)
         negative = z < 0
@@ -371,11 +418,13 @@ def check_slopes(leaky_relu_slope, swish_slope):
         _expect_close(f"leaky_relu_slope(z, {alpha})", got, layer.backward(np.ones_like(z)))
     for beta in (0.5, 2.5):
         z = np.concatenate([rng.uniform(-12, 12, size=int(rng.integers(10, 40))), [-1e4, 1e4]]).reshape(1, -1)
-        got, warned = _run(swish_slope, z, beta, returns=f"the slope at every entry, shape {z.shape}")
+        got, warned, overflowed = _run(swish_slope, z, beta, returns=f"the slope at every entry, shape {z.shape}")
         got = np.asarray(got, dtype=np.float64)
         expect_shape(f"swish_slope(z, {beta})", got, z.shape)
         expect(not warned, f"swish_slope(z, {beta}) made NumPy warn '{warned[0] if warned else ''}' at z = ±1e4: "
                f"compute σ(βz) from {SAFE_EXP}, as your sigmoid does")
+        expect(not overflowed, f"swish_slope(z, {beta}) at z = ±1e4: {SILENCED}. Compute σ(βz) from {SAFE_EXP}, "
+               "as your sigmoid does")
         s = stable_sigmoid(beta * z)
         if np.allclose(got, s):
             raise AssertionError(f"swish_slope(z, {beta}) gives σ(βz) alone: z σ(βz) is a product, and the product "
