@@ -218,20 +218,14 @@ NOTEBOOK_X = np.array([[1, 2, 3, 2.5], [2, 5, -1, 2], [-1.5, 2.7, 3.3, -0.8]])
 NOTEBOOK_BATCH = np.array([[1.0, 2.0, 3.0], [-1.0, 0.5, 2.0]])
 
 
-def the_notebooks_X(batch, layers):
-    """Starts from the chapter's X, (3, 4), not the argument: the check's first layers take 3 inputs."""
-    output = NOTEBOOK_X
-    for weights, biases in layers:
-        output = batch_layer(output, weights, biases)
-    return output
-
-
-def the_notebooks_batch(batch, layers):
-    """Starts from Exercise 3's own batch, (2, 3), which every 3-input stack of the check accepts."""
-    output = NOTEBOOK_BATCH
-    for weights, biases in layers:
-        output = batch_layer(output, weights, biases)
-    return output
+def starting_from(start):
+    """A four_layer_output that runs the layers from a notebook variable ``start`` instead of its argument batch."""
+    def four_layer_output(batch, layers):
+        output = start
+        for weights, biases in layers:
+            output = batch_layer(output, weights, biases)
+        return output
+    return four_layer_output
 
 
 def every_layer_on_the_batch(batch, layers):
@@ -315,8 +309,8 @@ WRONG_ANSWERS = {
         ("the script's copy-paste bug", lambda: (copy_pasted,), "a, b, b, b"),
         ("three layers", lambda: (three_layers,), "first three layers only"),
         ("the notebook's layers, not the argument", lambda: (the_notebooks_layers,), "use the argument layers"),
-        ("the notebook's X, not the argument batch", lambda: (the_notebooks_X,), "use the argument batch"),
-        ("the exercise's batch, not the argument", lambda: (the_notebooks_batch,), "use the argument batch"),
+        ("the notebook's X, not the argument batch", lambda: (starting_from(NOTEBOOK_X),), "use the argument batch"),
+        ("the exercise's batch, not the argument", lambda: (starting_from(NOTEBOOK_BATCH),), "use the argument batch"),
         ("the chapter's printed answer", lambda: (lambda batch, layers: np.array([[1.894], [-0.653]]),),
          "use the arguments batch and layers"),
         ("no biases", lambda: (without_layer_biases,), "expected"),
