@@ -1,4 +1,5 @@
 """The stub generator of `make student` (fast; the full student run is `make student-test`)."""
+import subprocess
 import sys
 from pathlib import Path
 
@@ -51,3 +52,14 @@ def test_a_method_stub_names_its_class():
     assert 'NotImplementedError("Layer.forward: not written yet.' in stub
     assert '@add_to_class(Layer)\ndef backward(self, d):' in stub and '"Layer.backward: not written yet.' in stub
     compile(stub, "stub", "exec")
+
+
+def test_the_edition_stands_alone_with_its_own_nncore_and_requirements(tmp_path):
+    edition = tmp_path / "student"
+    make_student.main(edition)
+    requirements = (edition / "requirements.txt").read_text()
+    assert "-e" not in requirements and "numpy==" in requirements and "jupyterlab==" in requirements
+    assert "requirements.txt" in (edition / "README.md").read_text()
+    found = subprocess.run([sys.executable, "-c", "import nncore, checks, growing; print(nncore.__file__)"],
+                           cwd=edition, capture_output=True, text=True, check=True).stdout
+    assert Path(found.strip()).parent == edition / "nncore"

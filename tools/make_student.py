@@ -146,11 +146,38 @@ def student_version(notebook):
     return notebook
 
 
+STARTING = """# The nncore course, student edition
+
+Python 3.11 or newer. In this folder, once:
+
+    python3 -m venv .venv
+    .venv/bin/pip install -r requirements.txt
+
+then, each time:
+
+    .venv/bin/jupyter lab
+
+and open 01_neurons.ipynb. The chapters import nncore, the checks and growing.py from this folder.
+"""
+
+
+def student_requirements(requirements):
+    """The course's pinned requirements without its own editable install: the edition carries nncore itself."""
+    kept = [line for line in requirements.splitlines() if line.strip() != "-e ."]
+    while kept and kept[-1].startswith("#"):  # the comment that explained the editable install
+        kept.pop()
+    return "\n".join(kept) + "\n"
+
+
 def main(output):
+    """Write the edition to hand out: the chapters, checks/, growing.py, nncore/, requirements.txt and a README."""
     if output.exists():
         shutil.rmtree(output)
-    shutil.copytree(NOTEBOOKS / "checks", output / "checks", ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in (NOTEBOOKS / "checks", ROOT / "nncore"):
+        shutil.copytree(folder, output / folder.name, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy2(NOTEBOOKS / "growing.py", output / "growing.py")
+    (output / "requirements.txt").write_text(student_requirements((ROOT / "requirements.txt").read_text()))
+    (output / "README.md").write_text(STARTING)
     for path in sorted(NOTEBOOKS.glob("[0-9][0-9]*_*.ipynb")):
         notebook = student_version(nbformat.read(path, as_version=4))
         nbformat.write(notebook, output / path.name)

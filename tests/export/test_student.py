@@ -92,11 +92,14 @@ def test_the_instructors_solutions_in_the_stubs_give_back_the_chapter_that_make_
         [(cell.cell_type, cell.source) for cell in teacher.cells]
 
 
-def test_the_checks_and_helpers_beside_the_student_chapters_are_the_instructors():
-    """The student edition runs against copies of notebooks/checks and growing.py, byte for byte."""
-    copies = sorted(path.relative_to(STUDENT) for path in STUDENT.rglob("*.py") if "__pycache__" not in path.parts)
-    originals = sorted(path.relative_to(ROOT / "notebooks") for path in (ROOT / "notebooks").rglob("*.py")
-                       if "__pycache__" not in path.parts)
-    assert copies == originals
-    for path in copies:
-        assert (STUDENT / path).read_bytes() == (ROOT / "notebooks" / path).read_bytes(), path
+def python_files(folder):
+    return sorted(path.relative_to(folder) for path in folder.rglob("*.py") if "__pycache__" not in path.parts)
+
+
+def test_the_checks_helpers_and_nncore_beside_the_student_chapters_are_the_instructors():
+    """The student edition runs against copies of notebooks/checks, growing.py and nncore/, byte for byte."""
+    originals = {path: ROOT / "notebooks" / path for path in python_files(ROOT / "notebooks")}
+    originals.update({"nncore" / path: ROOT / "nncore" / path for path in python_files(ROOT / "nncore")})
+    assert python_files(STUDENT) == sorted(originals)
+    for path, original in originals.items():
+        assert (STUDENT / path).read_bytes() == original.read_bytes(), path
